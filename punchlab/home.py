@@ -1,0 +1,42 @@
+"""Where punchlab keeps things: its shipped data files and the lab home.
+
+```python
+>>> data_file("time_punching_integration.postman_collection.json").name
+'time_punching_integration.postman_collection.json'
+```
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+__all__ = ["TUTORIAL_COLLECTION", "data_dir", "data_file", "lab_home"]
+
+TUTORIAL_COLLECTION = "time_punching_integration.postman_collection.json"
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def data_dir() -> Path:
+    """The folder of shipped data: inside the wheel (`punchlab/_data`) or the checkout's `data/`."""
+    for candidate in (_PACKAGE / "_data", _PACKAGE.parent / "data"):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError(f"punchlab's data folder is missing (looked in {_PACKAGE / '_data'})")
+
+
+def data_file(name: str) -> Path:
+    """A shipped data file by name, e.g. the tutorial's Postman collection."""
+    path = data_dir() / name
+    if not path.is_file():
+        raise FileNotFoundError(f"no data file {name!r} in {data_dir()}")
+    return path
+
+
+def lab_home(*, create: bool = True) -> Path:
+    """The lab home: `$PUNCHLAB_HOME`, or `~/.punchlab`. It holds the lab's state."""
+    home = Path(os.environ.get("PUNCHLAB_HOME") or Path.home() / ".punchlab").expanduser()
+    if create:
+        home.mkdir(parents=True, exist_ok=True)
+    return home

@@ -1,0 +1,48 @@
+"""The notebooks are committed clean, and the README's lesson table lists them all."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+
+def test_there_are_notebooks() -> None:
+    assert NOTEBOOKS, "no notebooks found"
+    assert NOTEBOOKS[0].name == "00_setup_check.ipynb"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_is_committed_without_outputs(path: Path) -> None:
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    dirty = [
+        index
+        for index, cell in enumerate(notebook["cells"])
+        if cell["cell_type"] == "code" and (cell.get("outputs") or cell.get("execution_count"))
+    ]
+    assert not dirty, f"{path.name}: cells {dirty} carry outputs or execution counts"
+    assert "widgets" not in notebook.get("metadata", {}), f"{path.name} carries widget state"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_follows_the_skeleton(path: Path) -> None:
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    text = "\n".join(
+        "".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "markdown"
+    )
+    number = path.name[:2]
+    assert text.lstrip().startswith(f"# {number} ·"), (
+        f"{path.name}: title must start '# {number} ·'"
+    )
+    for heading in ("**Objectives**", "## Key points", "## Up next"):
+        assert heading in text, f"{path.name}: missing {heading!r}"
+
+
+def test_readme_lists_every_notebook() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    missing = [p.stem for p in NOTEBOOKS if f"`{p.stem}`" not in readme]
+    assert not missing, f"README's lesson table does not list {missing}"
