@@ -4,37 +4,49 @@
 import punchlab
 punchlab.run_env_check()
 ```
+
+Names are loaded on first use, so `import punchlab` (and `punchlab serve`) stays fast:
+pandas, ipywidgets and matplotlib are imported only by what needs them.
 """
 
 from __future__ import annotations
 
-from .check import run_env_check
-from .errors import (
-    CollectionError,
-    MappingError,
-    PunchlabError,
-    SyncError,
-    TemplateError,
-    ValidationError,
-)
-from .home import data_dir, data_file, lab_home
-from .templates import placeholders, render, render_value
+import importlib
+from typing import Any
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "CollectionError",
-    "MappingError",
-    "PunchlabError",
-    "SyncError",
-    "TemplateError",
-    "ValidationError",
-    "__version__",
-    "data_dir",
-    "data_file",
-    "lab_home",
-    "placeholders",
-    "render",
-    "render_value",
-    "run_env_check",
-]
+# public name -> module that defines it
+_EXPORTS = {
+    "CollectionError": "errors",
+    "MappingError": "errors",
+    "PunchlabError": "errors",
+    "SyncError": "errors",
+    "TemplateError": "errors",
+    "ValidationError": "errors",
+    "data_dir": "home",
+    "data_file": "home",
+    "lab_home": "home",
+    "MockRequest": "messages",
+    "MockResponse": "messages",
+    "placeholders": "templates",
+    "render": "templates",
+    "render_value": "templates",
+    "run_env_check": "check",
+    "Store": "store",
+}
+
+__all__ = ["__version__", *sorted(_EXPORTS)]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'punchlab' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -60,3 +60,12 @@ def test_console_script_is_installed() -> None:
     exe = Path(sys.executable).with_name("punchlab")
     out = subprocess.run([str(exe), "--help"], capture_output=True, text=True, check=True).stdout
     assert "check" in out
+
+
+def test_import_punchlab_stays_light() -> None:
+    heavy = ("pandas", "ipywidgets", "matplotlib", "jsonschema")
+    code = (
+        f"import sys, punchlab, punchlab.cli; print(sorted(m for m in {heavy} if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
