@@ -1,0 +1,11 @@
+"""Thin ipywidgets front-ends over punchlab's functions, one module per screen.
+
+Each widget only builds controls and calls the package: the logic it shows lives (and is
+tested) elsewhere. Callbacks use `observe(..., names="value")` and write results and errors into
+an `Output`, so a form never shows a traceback. Notebooks drive them from code
+(`widget.value = ...`, `button.click()`), which is how nbmake exercises them.
+"""
+
+from __future__ import annotations
+
+__all__: list[str] = []
