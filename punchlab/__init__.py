@@ -34,6 +34,14 @@ _EXPORTS = {
     "render_value": "templates",
     "run_env_check": "check",
     "Store": "store",
+    "FieldMapping": "mapping",
+    "source_keys": "mapping",
+    "users_schema": "mapping",
+    "SyncReport": "sync",
+    "agent_sync": "sync",
+    "http_fetcher": "sync",
+    "match_users": "sync",
+    "paginate": "sync",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]
