@@ -266,7 +266,7 @@ def _email_key(emails: pd.Series, match: MatchMode) -> pd.Series:
 
 
 def _n(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
 @dataclass
@@ -326,8 +326,8 @@ class SyncReport:
             outcome = "nothing to change"
         pages = f" from {_n(self.pages, 'page')}" if self.pages else ""
         return (
-            f"{_n(c['users'], 'user')}{pages}: {c['matched']} matched ({c['new']} new, "
-            f"{c['changed']} changed, {c['unchanged']} unchanged), "
+            f"{_n(c['users'], 'user')}{pages}: {c['matched']:,} matched ({c['new']:,} new, "
+            f"{c['changed']:,} changed, {c['unchanged']:,} unchanged), "
             f"{_n(c['unmatched_users'], 'user')} with no agent, "
             f"{_n(c['unmatched_agents'], 'agent')} with no user, "
             f"{_n(c['conflicts'], 'conflicting row')}; {outcome}"
