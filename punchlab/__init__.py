@@ -37,6 +37,7 @@ _EXPORTS = {
     "FieldMapping": "mapping",
     "source_keys": "mapping",
     "users_schema": "mapping",
+    "MappingEditor": "widgets.mapping",
     "SyncReport": "sync",
     "agent_sync": "sync",
     "http_fetcher": "sync",
