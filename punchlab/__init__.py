@@ -24,6 +24,7 @@ _EXPORTS = {
     "SyncError": "errors",
     "TemplateError": "errors",
     "ValidationError": "errors",
+    "check_mapping": "exercises",
     "data_dir": "home",
     "data_file": "home",
     "lab_home": "home",
