@@ -13,9 +13,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .mapping import FieldMapping, source_keys, target_fields
+from .mapping import FieldMapping, FieldRule, source_keys, target_fields
 
 __all__ = ["Feedback", "check_mapping"]
+
+_ABSENT = object()
 
 # Why each Agent Sync field matters, for the hints.
 _PURPOSE = {
@@ -54,13 +56,10 @@ class Feedback:
 
 def _holder(users: Sequence[Any], expected: list[Any]) -> str | None:
     """The source key whose values are the expected ones (exactly, else up to case and spaces)."""
-    keys = source_keys(users)
-    columns = {
-        key: FieldMapping({"name": key}).preview(users, rows=len(users))["name"] for key in keys
-    }
+    columns = {key: FieldRule(key).read(users, missing=_ABSENT) for key in source_keys(users)}
 
-    def loose(values: Sequence[Any]) -> list[str]:
-        return [str(v).strip().casefold() for v in values]
+    def loose(values: Sequence[Any]) -> list[Any]:
+        return [str(v).strip().casefold() if v is not _ABSENT else v for v in values]
 
     for same in (lambda got: list(got) == expected, lambda got: loose(got) == loose(expected)):
         for key, got in columns.items():

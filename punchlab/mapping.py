@@ -210,6 +210,19 @@ class FieldRule:
     def __str__(self) -> str:
         return " | ".join((self.source, *self.transforms))
 
+    def read(self, users: Iterable[Any], *, missing: Any = None) -> list[Any]:
+        """This rule's value for each user, transforms applied; `missing` where there is none."""
+        values = []
+        for user in users:
+            value = _resolve(user, self._steps)  # type: ignore[attr-defined]
+            try:
+                for name in self.transforms if value is not _MISSING else ():
+                    value = TRANSFORMS[name](value)
+            except (TypeError, ValueError):
+                value = _MISSING
+            values.append(missing if value is _MISSING else value)
+        return values
+
 
 class FieldMapping:
     """A declarative map from Agent Sync's fields (`id`, `name`, `email`) to source paths.
@@ -364,19 +377,11 @@ class FieldMapping:
         import pandas as pd
 
         head = list(users[:rows]) if isinstance(users, Sequence) else []
-        data: dict[str, list] = {}
-        for target in target_fields():
-            rule = self.rules.get(target)
-            values = []
-            for user in head:
-                value = _resolve(user, rule._steps) if rule else _MISSING  # type: ignore[attr-defined]
-                try:
-                    for name in rule.transforms if rule and value is not _MISSING else ():
-                        value = TRANSFORMS[name](value)
-                except (TypeError, ValueError):
-                    value = _MISSING
-                values.append("—" if value is _MISSING else value)
-            data[target] = values
+        data = {
+            target: rule.read(head, missing="—") if rule else ["—"] * len(head)
+            for target in target_fields()
+            for rule in [self.rules.get(target)]
+        }
         return pd.DataFrame(data, columns=list(target_fields()))
 
 

@@ -130,7 +130,8 @@ class Pagination:
             status = getattr(response, "status_code", None)
             text, message = None, f"{type(exc).__name__}: {exc}"
             if status is not None:
-                message = getattr(response, "reason_phrase", "") or "error"
+                if status >= 400:
+                    message = getattr(response, "reason_phrase", "") or "error"
                 try:
                     text = response.text
                 except Exception:  # a streamed or closed response has no text to show
@@ -250,7 +251,12 @@ def http_fetcher(
             query[param] = cursor
         response = client.get(target, params=query or None, headers=headers)
         response.raise_for_status()
-        return response.json()
+        try:
+            return response.json()
+        except ValueError as exc:
+            error = ValueError(f"the body is not JSON ({exc})")
+            error.response = response  # so the SyncError shows the status and the body
+            raise error from exc
 
     return fetch
 

@@ -66,6 +66,8 @@ def test_dotted_paths_list_indexes_and_transforms() -> None:
         {"name": "Bob", "id": 8, "email": "bob@x.io"},
     ]
     assert source_keys(users) == ["profile.full", "ids[0]", "emails[0].value"]
+    assert FieldRule.parse("ids.1 | int").read(users, missing="?") == ["?", "?"]
+    assert FieldRule.parse("profile.full | upper").read(users) == [" ANN LEE ", "BOB"]
     assert {"str", "int", "lower", "strip"} <= set(TRANSFORMS)
 
 

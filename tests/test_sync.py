@@ -371,3 +371,15 @@ def test_sync_at_scale_is_vectorised_and_correct(http_users) -> None:
     assert report.pages == math.ceil(n / 1000)
     assert len(agents.calls[0]) == n
     assert (agents.frame["external_id"] == (agents.frame["id"] - 99).astype(str)).all()
+
+
+def test_a_body_that_is_not_json_shows_status_and_body() -> None:
+    base = "http://not-json.punchlab"
+    mount(base, httpx.MockTransport(lambda request: httpx.Response(200, text="<html>hi")))
+    try:
+        with client() as http, pytest.raises(punchlab.SyncError) as caught:
+            paginate(http_fetcher(f"{base}/users", client=http)).users()
+    finally:
+        unmount(base)
+    assert str(caught.value).startswith("page 1 (1) failed: HTTP 200 ValueError: the body is not")
+    assert caught.value.body == "<html>hi" and caught.value.status == 200
