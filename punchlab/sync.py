@@ -88,6 +88,7 @@ class Pagination:
 
     Every style stops when a page repeats an earlier one (same users): the tutorial's replay
     mock answers a page past its last example with page 1 again. `max_pages` guards the loop.
+    A page that fails raises `SyncError` with `page`, `cursor`, `status` and `body` attributes.
 
     ```python
     pages = paginate(fetch)
@@ -152,6 +153,7 @@ class Pagination:
         return None
 
     def __iter__(self) -> Iterator[Page]:
+        self.pages_read, self.users_read, self.stop_reason = 0, 0, None
         seen: dict[int, int] = {}  # fingerprint of a page's users -> page number
         cursor = self.start
         bar = None

@@ -105,6 +105,7 @@ def test_page_style_stops_at_total_on_the_tutorial_pages(tutorial_users_pages) -
     assert fetch.asked == [1, 2]
     assert pages.stop_reason == "read 7 of 7 users (total)"
     assert pages.pages_read == 2
+    assert len(pages.users()) == 7 and pages.users_read == 7  # read again from the start
 
 
 def test_a_repeated_page_stops_the_sync_and_says_why(tutorial_users_pages) -> None:
