@@ -24,6 +24,7 @@ _EXPORTS = {
     "SyncError": "errors",
     "TemplateError": "errors",
     "ValidationError": "errors",
+    "check_mapping": "exercises",
     "data_dir": "home",
     "data_file": "home",
     "lab_home": "home",
@@ -34,6 +35,15 @@ _EXPORTS = {
     "render_value": "templates",
     "run_env_check": "check",
     "Store": "store",
+    "FieldMapping": "mapping",
+    "source_keys": "mapping",
+    "users_schema": "mapping",
+    "MappingEditor": "widgets.mapping",
+    "SyncReport": "sync",
+    "agent_sync": "sync",
+    "http_fetcher": "sync",
+    "match_users": "sync",
+    "paginate": "sync",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]

@@ -8,4 +8,6 @@ an `Output`, so a form never shows a traceback. Notebooks drive them from code
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from .mapping import MappingEditor
+
+__all__ = ["MappingEditor"]
