@@ -126,8 +126,7 @@ def url_path(
         host = render(_join_host(url.get("host")), variables)
         prefix = ""
         if host and TOKEN.search(host) is None:
-            prefix = _raw_path(host if "://" in host else "//" + host).rstrip("/")
-            prefix = "" if prefix == "/" else prefix
+            prefix = urlsplit(host if "://" in host else "//" + host).path.rstrip("/")
         return prefix + "/" + render(text, variables)
     raw = url.get("raw", "") if isinstance(url, Mapping) else str(url or "")
     values = _path_variables(url) if isinstance(url, Mapping) else {}
