@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from .errors import CollectionError
 from .templates import TOKEN, render
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     import pandas
 
 __all__ = [
+    "PREVIEW_TYPES",
     "SCHEMA_URL",
     "Collection",
     "Example",
@@ -42,7 +43,8 @@ __all__ = [
 SCHEMA_URL = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
 SCHEMA_FILE = "postman-collection-v2.1.0.schema.json"
 
-_PREVIEW_TYPES = {
+# `_postman_previewlanguage` → the Content-Type it stands for
+PREVIEW_TYPES = {
     "json": "application/json",
     "xml": "application/xml",
     "html": "text/html",
@@ -136,8 +138,6 @@ def url_path(
 
 def url_query(url: Any, variables: Mapping[str, Any] | None = None) -> list[tuple[str, str]]:
     """The enabled query pairs of a request's `url`, variables resolved (wildcards kept)."""
-    from urllib.parse import parse_qsl
-
     variables = variables or {}
     if isinstance(url, Mapping) and isinstance(url.get("query"), list):
         pairs = [
@@ -633,7 +633,10 @@ class Collection:
                 if not isinstance(entry, dict):
                     continue
                 for id_key, email_key in (("id", "email"), ("punch_clock_id", "punch_clock_email")):
-                    if id_key in entry and isinstance(entry.get(email_key), str):
+                    user_id = entry.get(id_key)
+                    is_int = isinstance(user_id, int) and not isinstance(user_id, bool)
+                    is_int = is_int or (isinstance(user_id, str) and user_id.isdigit())
+                    if is_int and isinstance(entry.get(email_key), str):
                         yield example, entry, id_key, email_key
                         break
 
@@ -752,7 +755,7 @@ class Collection:
         elif has_type:
             media = next(v for k, v in headers_of(headers) if k.lower() == "content-type")
             language = next(
-                (lang for lang, kind in _PREVIEW_TYPES.items() if media.startswith(kind)), "text"
+                (lang for lang, kind in PREVIEW_TYPES.items() if media.startswith(kind)), "text"
             )
             target.data["_postman_previewlanguage"] = language
         else:

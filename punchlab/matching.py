@@ -97,7 +97,11 @@ def levenshtein(a: str, b: str) -> int:
 
 def _similar(a: str, b: str, threshold: float = 0.75) -> bool:
     longest = max(len(a), len(b))
-    return longest == 0 or 1 - levenshtein(a, b) / longest >= threshold
+    if longest == 0:
+        return True
+    if abs(len(a) - len(b)) / longest > 1 - threshold:
+        return False  # the length difference alone is too many edits; skip the O(n·m) work
+    return 1 - levenshtein(a, b) / longest >= threshold
 
 
 # ---------------------------------------------------------------- compiled examples
@@ -167,18 +171,22 @@ class Body:
             )
             return cls("pairs", pairs=pairs) if pairs else cls("none")
         if mode == "graphql":
-            graphql = body.get("graphql") or {}
-            variables = graphql.get("variables")
-            if isinstance(variables, str):
-                try:
-                    variables = json.loads(variables) if variables.strip() else None
-                except ValueError:
-                    pass
-            query = " ".join(str(graphql.get("query") or "").split())
+            query, variables = _graphql(body.get("graphql") or {})
             return cls("graphql", text=query, value=variables)
         if mode == "file":
             return cls("file")
         return cls("none")
+
+
+def _graphql(graphql: Mapping[str, Any]) -> tuple[str, Any]:
+    """A GraphQL body as (query with whitespace normalised, parsed variables)."""
+    variables = graphql.get("variables")
+    if isinstance(variables, str):
+        try:
+            variables = json.loads(variables) if variables.strip() else None
+        except ValueError:
+            pass
+    return " ".join(str(graphql.get("query") or "").split()), variables
 
 
 def _is_json_type(content_type: str) -> bool:
@@ -397,13 +405,7 @@ def body_matches(request: MockRequest, target: Target) -> bool:
             return False
         if not isinstance(sent, dict):
             return False
-        variables = sent.get("variables")
-        if isinstance(variables, str):
-            try:
-                variables = json.loads(variables) if variables.strip() else None
-            except ValueError:
-                pass
-        query = " ".join(str(sent.get("query") or "").split())
+        query, variables = _graphql(sent)
         return query == body.text and (variables or None) == (body.value or None)
     return False
 
@@ -506,6 +508,7 @@ def select(
         bare = _bare_id(wanted_id)
         for verdict in live:
             if verdict.target.id is not None and _bare_id(verdict.target.id) == bare:
+                verdict.step = "x-mock-response-id"
                 _capture_by_position(request, verdict)
                 _drop_others(live, verdict, "x-mock-response-id")
                 return Outcome(verdict, verdicts, "id")
@@ -519,6 +522,7 @@ def select(
             _drop_others(live, None, f"x-mock-response-name {wanted_name!r} not found")
             return Outcome(None, verdicts, "not found")
         chosen = _prefer_200(named, by_id=options.sort_ties_by_id)
+        chosen.step = "x-mock-response-name"
         _capture_by_position(request, chosen)
         _drop_others(live, chosen, "x-mock-response-name")
         return Outcome(chosen, verdicts, "name")

@@ -25,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .collection import Collection, headers_of, load_collection, url_path, url_query
+from .collection import PREVIEW_TYPES, Collection, headers_of, load_collection, url_path, url_query
 from .matching import (
     SELECTOR_HEADERS,
     Options,
@@ -53,13 +53,6 @@ _HOP_HEADERS = {
     "transfer-encoding",
     "connection",
     "keep-alive",
-}
-_PREVIEW_TYPES = {
-    "json": "application/json",
-    "xml": "application/xml",
-    "html": "text/html",
-    "text": "text/plain",
-    "raw": "text/plain",
 }
 _CACHE_SIZE = 4096
 
@@ -294,7 +287,7 @@ class _Plan:
 def _content_type(example_language: Any, body: str, *, strict: bool) -> str:
     if strict:
         return "text/html; charset=utf-8"  # what the cloud sends (issues #11593, #10661)
-    media = _PREVIEW_TYPES.get(str(example_language or "").lower())
+    media = PREVIEW_TYPES.get(str(example_language or "").lower())
     if media:
         return media
     try:
@@ -447,7 +440,10 @@ class Replay:
             if decision is None:
                 decision = self._decide(request)
                 if len(self._cache) >= _CACHE_SIZE:
-                    self._cache.pop(next(iter(self._cache)), None)
+                    try:  # drop the oldest decision; a concurrent writer may beat us to it
+                        del self._cache[next(iter(self._cache))]
+                    except (StopIteration, KeyError, RuntimeError):
+                        pass
                 self._cache[key] = decision
             delay = self._delay(request)
             if decision.plan is None:
