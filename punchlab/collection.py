@@ -808,7 +808,7 @@ class Collection:
         """Write the collection for Postman to import (validated first; nothing written if not)."""
         text = self.to_json()
         path = Path(path)
-        path.write_text(text, encoding="utf-8")
+        path.write_text(text + "\n", encoding="utf-8")
         return path
 
     def copy(self) -> Collection:

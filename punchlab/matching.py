@@ -44,6 +44,7 @@ _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4
 _TOKEN_ID = re.compile(r"^[A-Za-z0-9_-]{16,}$")
 _UID = re.compile(r"^\d+-(.+)$")
 _ID = "\x00id"  # placeholder that replaces an ID segment in place
+_NOT_JSON: Any = object()  # a raw body that does not parse as JSON
 
 SELECTOR_HEADERS = (
     "x-mock-response-code",
@@ -155,12 +156,14 @@ class Body:
             raw = str(body.get("raw") or "")
             language = ((body.get("options") or {}).get("raw") or {}).get("language")
             content_type = next((v for k, v in headers if k.lower() == "content-type"), "")
-            if raw.strip() and (language == "json" or _is_json_type(content_type)):
-                try:
-                    return cls("json", text=raw, value=json.loads(raw))
-                except ValueError:
-                    pass
-            return cls("raw" if raw else "none", text=raw.replace("\r\n", "\n"))
+            try:
+                value = json.loads(raw) if raw.strip() else _NOT_JSON
+            except ValueError:
+                value = _NOT_JSON
+            if value is not _NOT_JSON and (language == "json" or _is_json_type(content_type)):
+                return cls("json", text=raw, value=value)
+            # Kept parsed too: a request that says it sends JSON is compared as JSON.
+            return cls("raw" if raw else "none", text=raw.replace("\r\n", "\n"), value=value)
         if mode in ("urlencoded", "formdata"):
             pairs = tuple(
                 sorted(
@@ -384,9 +387,16 @@ def body_matches(request: MockRequest, target: Target) -> bool:
     if body.mode == "file":
         return False
     text = data.decode("utf-8", "replace")
-    if body.mode == "raw":
-        return text.replace("\r\n", "\n") == body.text
     content_type = request.header("content-type") or ""
+    if body.mode == "raw":
+        if text.replace("\r\n", "\n") == body.text:
+            return True
+        if body.value is _NOT_JSON or not _is_json_type(content_type):
+            return False
+        try:
+            return json.loads(text) == body.value
+        except ValueError:
+            return False
     if body.mode == "json":
         try:
             return json.loads(text) == body.value

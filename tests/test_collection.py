@@ -213,6 +213,11 @@ def test_save_round_trips_and_validates(tutorial: Collection, tmp_path: Path) ->
     assert tutorial.validate() == []
 
 
+def test_an_unedited_collection_saves_byte_for_byte(tutorial: Collection, tmp_path: Path) -> None:
+    saved = tutorial.save(tmp_path / "same.json")
+    assert saved.read_bytes() == TUTORIAL.read_bytes()
+
+
 def test_raw_follows_an_edited_structured_url(tutorial: Collection) -> None:
     url = tutorial.example("users/formatted", "page 2").request["url"]
     url["query"][0]["value"] = "3"

@@ -299,6 +299,13 @@ def test_body_bonus_of_five_when_body_matching_is_off() -> None:
         ({"mode": "raw", "raw": "line 1\r\nline 2"}, "text/plain", b"line 1\nline 2", True),
         ({"mode": "raw", "raw": "hello"}, "text/plain", b"hello!", False),
         (
+            {"mode": "raw", "raw": '{"a": [1, 2]}'},
+            "application/json; charset=utf-8",
+            b'{"a":[1,2]}',
+            True,
+        ),
+        ({"mode": "raw", "raw": '{"a": [1, 2]}'}, "text/plain", b'{"a":[1,2]}', False),
+        (
             {
                 "mode": "urlencoded",
                 "urlencoded": [{"key": "a", "value": "1"}, {"key": "b", "value": "2"}],
