@@ -133,7 +133,8 @@ def url_path(
     raw = url.get("raw", "") if isinstance(url, Mapping) else str(url or "")
     values = _path_variables(url) if isinstance(url, Mapping) else {}
     path = _raw_path(render(str(raw or ""), variables))
-    return _fill_path_variables(path, values, empty_as_wildcard=empty_as_wildcard)
+    path = _fill_path_variables(path, values, empty_as_wildcard=empty_as_wildcard)
+    return render(path, variables)
 
 
 def url_query(url: Any, variables: Mapping[str, Any] | None = None) -> list[tuple[str, str]]:
@@ -304,7 +305,7 @@ class Example:
 
     @property
     def code(self) -> int:
-        """The status: `code`, else the standard code of the `status` text, else 200."""
+        """`code`, else the standard code of the `status` text, else 200 (decision 8)."""
         code = self.data.get("code")
         if isinstance(code, int) and not isinstance(code, bool):
             return code

@@ -297,6 +297,8 @@ def score_path(
         return "ids", -21, {}
     if _strip(ids) == path.ids_stripped:
         return "trailing slash + ids", -25, {}
+    # Document distance (decision 3): same segment count, each differing segment at least 75 %
+    # similar by Levenshtein; only tried when steps 1-7 failed, and switchable.
     if fuzzy and len(request) == len(path.segments):
         captures = {}
         for got, want, name in zip(request, path.segments, path.wildcards, strict=True):
@@ -350,15 +352,23 @@ def score_query(request: Sequence[tuple[str, str]], target: Target) -> tuple[flo
     return -float(min(missing, 10)), captures
 
 
-def headers_match(request: MockRequest, target: Target, keys: Sequence[str]) -> bool:
-    """Each listed header equal on both sides (trimmed; absent on both counts as equal)."""
+def headers_match(
+    request: MockRequest, target: Target, keys: Sequence[str], *, fold_values: bool = False
+) -> bool:
+    """Each listed header equal on both sides (trimmed; absent on both counts as equal).
+
+    Values compare exactly, or ignoring case with `fold_values` (decision 6).
+    """
     for key in keys:
         key = key.strip().lower()
         if not key:
             continue
         got = request.header(key)
         want = target.headers.get(key)
-        if (got.strip() if got is not None else None) != want:
+        got = got.strip() if got is not None else None
+        if fold_values and got is not None and want is not None:
+            got, want = got.lower(), want.lower()
+        if got != want:
             return False
     return True
 
@@ -433,6 +443,7 @@ class Options:
     match_headers: tuple[str, ...] = ()
     fuzzy: bool = True
     sort_ties_by_id: bool = False
+    fold_header_values: bool = False
 
 
 @dataclass(slots=True)
@@ -522,6 +533,7 @@ def select(
                 _capture_by_position(request, verdict)
                 _drop_others(live, verdict, "x-mock-response-id")
                 return Outcome(verdict, verdicts, "id")
+        # An unknown id or name ends matching: the usual 404 body (decision 10).
         _drop_others(live, None, f"x-mock-response-id {wanted_id!r} not found")
         return Outcome(None, verdicts, "not found")
 
@@ -557,7 +569,7 @@ def select(
     if keys:
         kept = []
         for verdict in scored:
-            if headers_match(request, verdict.target, keys):
+            if headers_match(request, verdict.target, keys, fold_values=options.fold_header_values):
                 kept.append(verdict)
             else:
                 verdict.dropped = "headers"

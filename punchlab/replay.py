@@ -384,7 +384,7 @@ class Replay:
                 continue  # they would lie about the bytes actually sent
             has_type = has_type or lower == "content-type"
             has_origin = has_origin or lower == "access-control-allow-origin"
-            headers.append((key, render(value, self.variables)))
+            headers.append((key, render(value, self.variables)))  # headers too (decision 12)
         body = "" if status in (204, 304) else render(example.body or "", self.variables)
         if not has_type and status not in (204, 304):
             language = example.preview_language
@@ -505,6 +505,7 @@ class Replay:
                     value = _helper(request, helper.group(1), helper.group("arg"))
                     if value is MISSING:
                         default = helper.group("default")
+                        # no value and no default: an empty string (research §2.3)
                         return "" if default is None else default
                     return _as_text(value)
                 generate = DYNAMIC_VARIABLES.get(name)

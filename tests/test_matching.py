@@ -8,6 +8,7 @@ import pytest
 from postman import collection, example
 
 from punchlab.matching import (
+    Options,
     compile_target,
     is_id,
     levenshtein,
@@ -409,3 +410,24 @@ def test_path_variables_with_and_without_values() -> None:
     # friendly: an empty `:itemId` works as a wildcard (decision 5); strict: it stays literal
     assert answer(data, "/items/abc").body == b"item abc"
     assert answer(data, "/items/abc", strict=True, fuzzy=False).status == 404
+
+
+def test_header_values_can_compare_ignoring_case() -> None:
+    target = compile_target(
+        0, name="e", method="GET", code=200, path="/x", headers=[("Accept", "Application/JSON")]
+    )
+    request = MockRequest.build("GET", "/x", headers={"accept": "application/json"})
+    assert select(request, [target], Options(match_headers=("accept",))).winner is None
+    folded = Options(match_headers=("accept",), fold_header_values=True)
+    assert select(request, [target], folded).winner is not None
+
+
+def test_ties_can_be_sorted_by_id() -> None:
+    targets = [
+        compile_target(i, name=n, method="GET", code=200, path="/x", id=i_d)
+        for i, (n, i_d) in enumerate([("later", "b-2"), ("earlier", "a-1")])
+    ]
+    request = MockRequest.build("GET", "/x")
+    assert select(request, targets).winner.target.name == "later"  # document order
+    by_id = select(request, targets, Options(sort_ties_by_id=True))
+    assert by_id.winner.target.name == "earlier"
