@@ -227,6 +227,8 @@ def compile_target(
     body: Any = None,
 ) -> Target:
     """Compile an example (its `originalRequest` already resolved) for `select`."""
+    # Requests arrive with decoded query pairs; saved examples may hold encoded ones.
+    query = [(unquote(k), unquote(v)) for k, v in query]
     values: dict[str, list[str]] = {}
     for key, value in query:
         values.setdefault(key, []).append(value)

@@ -25,7 +25,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .collection import PREVIEW_TYPES, Collection, headers_of, load_collection, url_path, url_query
+from .collection import (
+    PREVIEW_TYPES,
+    Collection,
+    Example,
+    headers_of,
+    load_collection,
+    url_path,
+    url_query,
+)
 from .matching import (
     SELECTOR_HEADERS,
     Options,
@@ -374,8 +382,8 @@ class Replay:
         extra = [("Access-Control-Allow-Origin", "*")] if cors else []
         self._not_found_headers = [("Content-Type", "application/json"), *extra]
 
-    def _plan(self, example: Any) -> _Plan:
-        status = example.code if 100 <= example.code <= 599 else 200
+    def _plan(self, example: Example) -> _Plan:
+        status = example.code if 100 <= example.code <= 599 else 200  # no valid HTTP status
         headers = []
         has_type = has_origin = False
         for key, value in example.headers:
@@ -433,7 +441,11 @@ class Replay:
         return _Decision(None, None, {}, preflight)
 
     def respond(self, request: MockRequest) -> MockResponse:
-        """The response Postman's mock would send for `request`. Never raises."""
+        """The response Postman's mock would send for `request`. Never raises.
+
+        The headers never carry Content-Length: the transport sets it from the body, and sleeps
+        `delay` seconds before sending.
+        """
         try:
             key = self._key(request)
             decision = self._cache.get(key)

@@ -205,6 +205,11 @@ def test_query_scores() -> None:
     assert score_query([("a", "1")], compiled("/x"))[0] == -1
 
 
+def test_encoded_example_query_values_compare_decoded() -> None:
+    data = collection(example("spaced", "{{url}}/search?q=a%20b"))
+    assert answer(data, "/search?q=a+b").score == 100 + 10 + 5
+
+
 def test_repeated_query_keys_compare_as_multisets() -> None:
     target = compiled("/x", [("a", "1"), ("a", "2")])
     assert score_query([("a", "2"), ("a", "1")], target)[0] == 10
