@@ -18,6 +18,9 @@ __version__ = "0.1.0"
 
 # public name -> module that defines it
 _EXPORTS = {
+    "Collection": "collection",
+    "Example": "collection",
+    "load_collection": "collection",
     "CollectionError": "errors",
     "MappingError": "errors",
     "PunchlabError": "errors",
@@ -33,6 +36,7 @@ _EXPORTS = {
     "placeholders": "templates",
     "render": "templates",
     "render_value": "templates",
+    "Replay": "replay",
     "run_env_check": "check",
     "Store": "store",
     "FieldMapping": "mapping",
