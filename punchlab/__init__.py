@@ -18,6 +18,19 @@ __version__ = "0.1.0"
 
 # public name -> module that defines it
 _EXPORTS = {
+    "Account": "account",
+    "Agent": "account",
+    "normalise_email": "account",
+    "Action": "action",
+    "ActionResult": "action",
+    "ActionState": "action",
+    "Issue": "action",
+    "ApiKeyAuth": "connection",
+    "BasicAuth": "connection",
+    "Connection": "connection",
+    "NoAuth": "connection",
+    "OAuth2ClientCredentials": "connection",
+    "AuthError": "errors",
     "CollectionError": "errors",
     "MappingError": "errors",
     "PunchlabError": "errors",
