@@ -21,6 +21,7 @@ _EXPORTS = {
     "Account": "account",
     "Agent": "account",
     "normalise_email": "account",
+    "AddAgentForm": "widgets",
     "Action": "action",
     "ActionResult": "action",
     "ActionState": "action",
