@@ -110,9 +110,6 @@ class ActionState(StrEnum):
     ACTIVE = "Active"
     DEPRECATED = "Deprecated"
 
-    def __str__(self) -> str:
-        return self.value
-
 
 @dataclass(frozen=True)
 class Issue:
@@ -489,9 +486,17 @@ class Action:
             **definition,
         )
 
+    def refresh(self) -> Action:
+        """Re-read this Action from the Store (another cell may have edited or published it)."""
+        stored = Action.load(self.connection, self.id)
+        for name in ("name", *self.definition(), "state"):
+            setattr(self, name, getattr(stored, name))
+        return self
+
     # -- states --------------------------------------------------------------------------------
 
     def _move(self, to: ActionState, *, allowed_from: ActionState) -> Action:
+        self.refresh()
         if self.state is to:
             return self
         if self.state is not allowed_from:
@@ -524,6 +529,7 @@ class Action:
         **named: Any,
     ) -> ActionResult:
         """Run the Action in any state, as Talkdesk's Test button does: `action.test(page=1)`."""
+        self.refresh()
         return self._execute({**(params or {}), **named}, body, variables, attempt=1, test=True)
 
     def run(
@@ -536,6 +542,7 @@ class Action:
         attempt: int = 1,
     ) -> ActionResult:
         """Run a published Action (Active or Deprecated): the entry point for Automations."""
+        self.refresh()
         if self.state is ActionState.DRAFT:
             raise ValidationError(
                 "a Draft can only be tested; publish it before it runs",

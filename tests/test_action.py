@@ -257,3 +257,10 @@ def test_export_has_everything_but_secrets(account: Account, mounted_api) -> Non
     ]
     assert exported["actions"][0]["output_schema"] == FORMATTED
     assert "s3cr3t" not in punch.export_json()
+
+
+def test_an_action_object_follows_the_store(punch) -> None:
+    users = punch.add_tutorial_actions()[0]
+    for action in punch.actions():  # other objects for the same Actions
+        action.publish()
+    assert users.run({"page": 1}).ok and users.state is ActionState.ACTIVE
