@@ -487,8 +487,16 @@ class Action:
         )
 
     def refresh(self) -> Action:
-        """Re-read this Action from the Store (another cell may have edited or published it)."""
-        stored = Action.load(self.connection, self.id)
+        """Re-read this Action and its Connection from the Store.
+
+        Another cell may have edited or published the Action, or fixed the Connection's base
+        path or auth since this object was made.
+        """
+        from .connection import Connection
+
+        connection = Connection.load(self.connection.store, self.connection.id)
+        stored = Action.load(connection, self.id)
+        self.connection = connection
         for name in ("name", *self.definition(), "state"):
             setattr(self, name, getattr(stored, name))
         return self
@@ -597,8 +605,6 @@ class Action:
         attempt: int,
         test: bool,
     ) -> ActionResult:
-        from .connection import Connection
-
         start = time.monotonic()
         common = {
             "action": self.name,
@@ -606,8 +612,7 @@ class Action:
             "test": test,
             "started_at": datetime.now(UTC).isoformat(),
         }
-        # re-read: the Connection may have been fixed (base path, auth) since this object was made
-        connection = Connection.load(self.connection.store, self.connection.id)
+        connection = self.connection
         values, payload, issues = self._inputs(params, body, variables)
         if issues:
             result = ActionResult(
@@ -624,19 +629,15 @@ class Action:
             with connection.client(timeout=self.timeout) as http:
                 sent = http.build_request(self.method, connection.base_path + target, json=payload)
                 response = http.send(sent)
-        except httpx.TimeoutException:
-            result = ActionResult(
-                outcome="timeout",
-                message=f"no answer within {self.timeout:g} s",
-                request=self._masked(sent, payload, connection),
-                duration=time.monotonic() - start,
-                **common,
-            )
-            return self._record(result)
         except (httpx.HTTPError, PunchlabError) as exc:
+            timed_out = isinstance(exc, httpx.TimeoutException)
             result = ActionResult(
-                outcome="error",
-                message=f"{type(exc).__name__}: {exc}",
+                outcome="timeout" if timed_out else "error",
+                message=(
+                    f"no answer within {self.timeout:g} s"
+                    if timed_out
+                    else f"{type(exc).__name__}: {exc}"
+                ),
                 request=self._masked(sent, payload, connection),
                 duration=time.monotonic() - start,
                 **common,

@@ -136,6 +136,7 @@ class BasicAuth(Auth):
     _secret_fields = ("password",)
 
     def __init__(self, username: str, password: str) -> None:
+        _require(username, where="Basic Authentication, username")
         self.username = username
         self.password = password
 
@@ -157,6 +158,7 @@ class ApiKeyAuth(Auth):
     def __init__(self, key: str, *, header: str = "X-API-Key") -> None:
         if not header.strip():
             raise ValidationError("the header name cannot be empty", where="X-API-Key header")
+        _require(key, where="X-API-Key, key")
         self.key = key
         self.header = header.strip()
 
@@ -204,6 +206,8 @@ class OAuth2ClientCredentials(Auth):
         url = httpx.URL(token_url)
         if url.scheme not in ("http", "https") or not url.host:
             raise ValidationError(f"{token_url!r} is not an http(s) URL", where="OAuth2 token URL")
+        _require(client_id, where="OAuth2 client id")
+        _require(client_secret, where="OAuth2 client secret")
         self.token_url = token_url
         self.client_id = client_id
         self.client_secret = client_secret
@@ -272,6 +276,11 @@ class OAuth2ClientCredentials(Auth):
             token = yield from self._fetch_token()
             request.headers["Authorization"] = f"Bearer {token}"
             yield request
+
+
+def _require(value: Any, *, where: str) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError("this field is mandatory", where=where)
 
 
 def _basic(username: str, password: str) -> str:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import logging
 
 import pytest
 from tutorial_api import TutorialAPI, serve
@@ -175,3 +176,29 @@ def test_oauth2_refused_credentials_are_an_error_result(account: Account, mounte
     result = users.test(page=1)
     assert result.outcome == "error" and "token request" in result.message
     assert "wrong-s3cr3t" not in str(result) + json.dumps(result.request)
+
+
+def test_auth_fields_are_mandatory() -> None:
+    for make, where in [
+        (lambda: BasicAuth("", "pw"), "username"),
+        (lambda: ApiKeyAuth(" "), "key"),
+        (lambda: ApiKeyAuth("k", header=""), "header"),
+        (lambda: OAuth2ClientCredentials("https://id.test/token", "id", ""), "client secret"),
+        (lambda: OAuth2ClientCredentials("id.test/token", "id", "s"), "token URL"),
+    ]:
+        with pytest.raises(ValidationError, match=where):
+            make()
+
+
+def test_secrets_stay_out_of_the_logs(account: Account, caplog) -> None:
+    api = TutorialAPI(auth=("bearer", "client", "client-s3cr3t"))
+    caplog.set_level(logging.DEBUG)
+    with serve(api) as base:
+        auth = OAuth2ClientCredentials(f"{base}/oauth/token", "client", "client-s3cr3t")
+        _, users = users_action(account, base, auth)
+        assert users.test(page=1).ok
+        for other in (ApiKeyAuth("s3cr3t-key"), BasicAuth("ana", "pa55word")):
+            account.add_connection(name="Punch Clock", description="d", base_path=base, auth=other)
+            assert users.test(page=1).status == 401
+    assert "HTTP Request" in caplog.text and api.tokens  # httpx logged the calls...
+    assert not any(secret in caplog.text for secret in (*SECRETS, *api.tokens))  # ...not secrets
