@@ -132,6 +132,11 @@ class Account:
 
     * `store`: where the state lives; `None` means the lab home's database (`Store.default()`).
       Use `Store(memory=True)` for a throw-away account.
+
+    ```python
+    account = Account()                        # the lab's account, shared by the notebooks
+    barbara = account.agent("USER+1@talkdesk.com")
+    ```
     """
 
     def __init__(self, store: Store | None = None) -> None:

@@ -270,6 +270,13 @@ def _segment(text: str) -> str:
 class ActionResult:
     """What running an Action gave. Secrets in `request` read `'***'`.
 
+    ```python
+    result = users.test(page=1)
+    if not result.ok:
+        print(result.outcome, result.status, [str(e) for e in result.errors])
+    ```
+
+
     `duration` is in seconds; `body` is the start of the response text (for errors).
     """
 
@@ -344,7 +351,13 @@ class ActionResult:
 
 @dataclass(eq=False)
 class Action:
-    """An Action of a Connection (create one with `Connection.add_action`)."""
+    """An Action of a Connection (create one with `Connection.add_action`).
+
+    ```python
+    clock = punch.action("Punch clock").publish()
+    result = clock.run({"user_id": "3"})       # or clock.test(user_id="3") while a Draft
+    ```
+    """
 
     id: int
     connection: Connection = field(repr=False)

@@ -318,6 +318,12 @@ class Connection:
     """A Connection of the sandbox account (create one with `Account.add_connection`).
 
     `id` is the `<connection_id>` in `{{agent.connection_<connection_id>.external_id}}`.
+
+    ```python
+    punch = account.connection("Punch Clock")
+    punch.add_tutorial_actions()               # the three Actions of steps 3.4-3.6, as Drafts
+    print(punch.export_json())                 # secrets read '***'
+    ```
     """
 
     id: int
