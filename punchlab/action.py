@@ -276,7 +276,6 @@ class ActionResult:
         print(result.outcome, result.status, [str(e) for e in result.errors])
     ```
 
-
     `duration` is in seconds; `body` is the start of the response text (for errors).
     """
 
