@@ -6,6 +6,7 @@ PunchlabError
 ├── ValidationError      input that breaks a rule (names the field, agent, page or request)
 │   └── MappingError     a field mapping that cannot produce Agent Sync's format
 ├── TemplateError        a `{{ }}` template that names a variable with no value
+├── AuthError            a Connection's credentials refused by its token endpoint
 └── SyncError            an Agent Sync that stopped part-way (nothing was applied)
 ```
 
@@ -22,6 +23,7 @@ except punchlab.PunchlabError as exc:
 from __future__ import annotations
 
 __all__ = [
+    "AuthError",
     "CollectionError",
     "MappingError",
     "PunchlabError",
@@ -75,3 +77,7 @@ class TemplateError(PunchlabError, KeyError):
 
 class SyncError(PunchlabError):
     """An Agent Sync that stopped part-way; no external ID was changed."""
+
+
+class AuthError(PunchlabError):
+    """A Connection could not authenticate (for example its OAuth2 token request was refused)."""

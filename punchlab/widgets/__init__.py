@@ -4,10 +4,13 @@ Each widget only builds controls and calls the package: the logic it shows lives
 tested) elsewhere. Callbacks use `observe(..., names="value")` and write results and errors into
 an `Output`, so a form never shows a traceback. Notebooks drive them from code
 (`widget.value = ...`, `button.click()`), which is how nbmake exercises them.
+
+* `AddAgentForm(account)`: Talkdesk's Add New Agent (Name, Email, Save).
 """
 
 from __future__ import annotations
 
+from .agents import AddAgentForm
 from .mapping import MappingEditor
 
-__all__ = ["MappingEditor"]
+__all__ = ["AddAgentForm", "MappingEditor"]

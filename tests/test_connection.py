@@ -1,0 +1,204 @@
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+from tutorial_api import TutorialAPI, serve
+
+from punchlab.account import Account
+from punchlab.connection import ApiKeyAuth, BasicAuth, NoAuth, OAuth2ClientCredentials
+from punchlab.errors import ValidationError
+
+SECRETS = ("s3cr3t-key", "pa55word", "client-s3cr3t", "aud-s3cr3t")
+
+
+def users_action(account: Account, base: str, auth):
+    connection = account.add_connection(
+        name="Punch Clock", description="The mock", base_path=base, auth=auth
+    )
+    return connection, connection.add_tutorial_actions()[0]
+
+
+@pytest.mark.parametrize(
+    ("base_path", "message"),
+    [
+        ("", "Base path is mandatory"),
+        ("ftp://mock.test", "must start with http"),
+        ("https://mock.test/api?page=1", "must not include query parameters"),
+        ("http://", "no host|not a URL"),
+        ("https://mock.test/#top", "fragment"),
+    ],
+)
+def test_base_path_is_checked(account: Account, base_path: str, message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        account.add_connection(name="C", description="d", base_path=base_path)
+    assert account.connections() == []
+
+
+def test_description_is_mandatory_and_names_are_unique(account: Account) -> None:
+    with pytest.raises(ValidationError, match="Description is mandatory"):
+        account.add_connection(name="C", description=" ", base_path="https://mock.test")
+    first = account.add_connection(name="C", description="d", base_path="https://mock.test/")
+    second = account.add_connection(name="C", description="d2", base_path="https://other.test")
+    assert first.id == second.id and first.base_path == "https://mock.test"
+    assert account.connection("C").base_path == "https://other.test"
+    assert len(account.connections()) == 1
+    assert first.external_id_variable == f"{{{{agent.connection_{first.id}.external_id}}}}"
+
+
+def test_secrets_never_show(account: Account) -> None:
+    auths = [
+        ApiKeyAuth("s3cr3t-key", header="X-Token"),
+        BasicAuth("ana", "pa55word"),
+        OAuth2ClientCredentials(
+            "https://id.test/oauth/token",
+            "client",
+            "client-s3cr3t",
+            scope="punch",
+            extra={"audience": "aud-s3cr3t"},
+        ),
+    ]
+    for auth in auths:
+        connection = account.add_connection(
+            name=type(auth).__name__, description="d", base_path="https://mock.test", auth=auth
+        )
+        reloaded = account.connection(connection.name)
+        assert reloaded.auth == auth  # the secret is kept...
+        shown = repr(reloaded) + str(reloaded.auth) + connection.export_json()
+        assert "***" in shown
+        assert not any(secret in shown for secret in SECRETS), shown  # ...and never shown
+    assert "'ana'" in repr(account.connection("BasicAuth").auth)
+
+
+def test_no_auth_and_api_key_in_process(account: Account, mounted_api) -> None:
+    api, base = mounted_api
+    api.auth = ("api_key", "X-API-Key", "s3cr3t-key")
+    connection, users = users_action(account, base, NoAuth())
+    denied = users.test(page=1)
+    assert (denied.outcome, denied.status) == ("error", 401)
+    # fix the connection: the same Action object uses the fixed auth
+    account.add_connection(
+        name="Punch Clock", description="The mock", base_path=base, auth=ApiKeyAuth("s3cr3t-key")
+    )
+    result = users.test(page=1)
+    assert (result.outcome, result.status) == ("success", 200)
+    assert api.requests[-1].headers["x-api-key"] == "s3cr3t-key"
+    assert result.request["headers"]["x-api-key"] == "***"
+    runs = json.dumps(account.store.query("SELECT request FROM action_runs")[-1]["request"])
+    assert "s3cr3t-key" not in runs
+
+
+def test_custom_api_key_header_over_http(account: Account) -> None:
+    api = TutorialAPI(auth=("api_key", "X-Punch-Key", "s3cr3t-key"))
+    with serve(api) as base:
+        _, users = users_action(account, base, ApiKeyAuth("s3cr3t-key", header="X-Punch-Key"))
+        result = users.test(page=2)
+        wrong = account.add_connection(
+            name="Punch Clock", description="d", base_path=base, auth=ApiKeyAuth("s3cr3t-key")
+        )
+        refused = wrong.action(users.name).test(page=2)
+    assert result.ok and [u["id"] for u in result.data["users"]] == [6, 7]
+    assert refused.status == 401
+
+
+def test_basic_auth_over_http(account: Account) -> None:
+    api = TutorialAPI(auth=("basic", "ana", "pa55word"))
+    with serve(api) as base:
+        _, users = users_action(account, base, BasicAuth("ana", "pa55word"))
+        result = users.test(page=1)
+        account.add_connection(
+            name="Punch Clock", description="d", base_path=base, auth=BasicAuth("ana", "wrong")
+        )
+        refused = users.test(page=1)
+    assert result.ok and result.data["count"] == 5
+    assert result.request["headers"]["authorization"] == "***"
+    assert refused.status == 401 and refused.outcome == "error"
+
+
+@pytest.mark.parametrize("over_http", [False, True], ids=["in-process", "http"])
+def test_oauth2_token_is_cached_and_refreshed_once_on_401(
+    account: Account, mounted_api, over_http: bool
+) -> None:
+    api, base = mounted_api
+    api.auth = ("bearer", "client", "client-s3cr3t")
+
+    def run(base: str) -> list:
+        auth = OAuth2ClientCredentials(
+            f"{base}/oauth/token",
+            "client",
+            "client-s3cr3t",
+            scope="punch:write",
+            extra={"audience": "aud-s3cr3t"},
+        )
+        auth.forget_token()
+        _, users = users_action(account, base, auth)
+        first, second = users.test(page=1), users.test(page=2)
+        assert len(api.token_requests) == 1  # cached between runs
+        api.expire_tokens()  # the server ends the token early: 401, new token, one retry
+        third = users.test(page=1)
+        assert len(api.token_requests) == 2
+        assert api.token_requests[0] == {
+            "grant_type": "client_credentials",
+            "scope": "punch:write",
+            "audience": "aud-s3cr3t",
+        }
+        return [first, second, third]
+
+    if over_http:
+        with serve(api) as http_base:
+            results = run(http_base)
+    else:
+        results = run(base)
+    assert [r.status for r in results] == [200, 200, 200]
+    calls = [r.url.path for r in api.requests if r.url.path != "/oauth/token"]
+    assert len(calls) == 4  # three runs, one of them retried after its 401
+    shown = json.dumps([r.request for r in results])
+    assert "token-" not in shown and "client-s3cr3t" not in shown
+
+
+def test_oauth2_expiry_is_honoured_without_a_401(account: Account, mounted_api) -> None:
+    api, base = mounted_api
+    api.auth = ("bearer", "client", "client-s3cr3t")
+    api.token_ttl = 1  # shorter than the safety margin: every run fetches a fresh token
+    auth = OAuth2ClientCredentials(f"{base}/oauth/token", "client", "client-s3cr3t")
+    auth.forget_token()
+    _, users = users_action(account, base, auth)
+    assert users.test(page=1).ok and users.test(page=1).ok
+    assert len(api.token_requests) == 2
+
+
+def test_oauth2_refused_credentials_are_an_error_result(account: Account, mounted_api) -> None:
+    api, base = mounted_api
+    api.auth = ("bearer", "client", "client-s3cr3t")
+    auth = OAuth2ClientCredentials(f"{base}/oauth/token", "client", "wrong-s3cr3t")
+    _, users = users_action(account, base, auth)
+    result = users.test(page=1)
+    assert result.outcome == "error" and "token request" in result.message
+    assert "wrong-s3cr3t" not in str(result) + json.dumps(result.request)
+
+
+def test_auth_fields_are_mandatory() -> None:
+    for make, where in [
+        (lambda: BasicAuth("", "pw"), "username"),
+        (lambda: ApiKeyAuth(" "), "key"),
+        (lambda: ApiKeyAuth("k", header=""), "header"),
+        (lambda: OAuth2ClientCredentials("https://id.test/token", "id", ""), "client secret"),
+        (lambda: OAuth2ClientCredentials("id.test/token", "id", "s"), "token URL"),
+    ]:
+        with pytest.raises(ValidationError, match=where):
+            make()
+
+
+def test_secrets_stay_out_of_the_logs(account: Account, caplog) -> None:
+    api = TutorialAPI(auth=("bearer", "client", "client-s3cr3t"))
+    caplog.set_level(logging.DEBUG)
+    with serve(api) as base:
+        auth = OAuth2ClientCredentials(f"{base}/oauth/token", "client", "client-s3cr3t")
+        _, users = users_action(account, base, auth)
+        assert users.test(page=1).ok
+        for other in (ApiKeyAuth("s3cr3t-key"), BasicAuth("ana", "pa55word")):
+            account.add_connection(name="Punch Clock", description="d", base_path=base, auth=other)
+            assert users.test(page=1).status == 401
+    assert "HTTP Request" in caplog.text and api.tokens  # httpx logged the calls...
+    assert not any(secret in caplog.text for secret in (*SECRETS, *api.tokens))  # ...not secrets
