@@ -4,6 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PORT   ?= 8888
+NOTEBOOK_DIR ?= $(CURDIR)/notebooks
 # JupyterLab refuses to run as root unless told; containers and CI often are root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
@@ -18,7 +19,7 @@ $(STAMP): pyproject.toml
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --port=$(PORT) $(ROOT_FLAG) \
-		--ServerApp.root_dir="$(CURDIR)/notebooks"
+		--ServerApp.root_dir="$(NOTEBOOK_DIR)"
 
 # Package tests and every notebook (nbmake, in parallel), on a throw-away lab home.
 test: $(STAMP)

@@ -24,10 +24,11 @@ __all__ = ["AddAgentForm"]
 class AddAgentForm(widgets.VBox):
     """A form that adds agents to `account`; errors appear in the form, never as tracebacks.
 
-    `on_saved(agent)` callbacks run after each successful save (for example to refresh a table).
+    `on_saved(agent)` callbacks run after each successful save. With `show_table=True` the form
+    carries the account's agents as a table underneath, refreshed after every save.
     """
 
-    def __init__(self, account: Account) -> None:
+    def __init__(self, account: Account, *, show_table: bool = False) -> None:
         self.account = account
         self.name = widgets.Text(description="Name *", placeholder="Barbara Banh")
         self.email = widgets.Text(description="Email *", placeholder="user+1@talkdesk.com")
@@ -36,9 +37,23 @@ class AddAgentForm(widgets.VBox):
         self.last_saved: Agent | None = None
         self._callbacks: list = []
         self.save.on_click(lambda _button: self.submit())
-        super().__init__(
-            [widgets.HTML("<b>Add New Agent</b>"), self.name, self.email, self.save, self.message]
-        )
+        self.table = widgets.Output()
+        self.table.add_class("punchlab-agents-table")
+        children = [widgets.HTML("<b>Add New Agent</b>"), self.name, self.email, self.save]
+        children += [self.message, self.table] if show_table else [self.message]
+        super().__init__(children)
+        self.add_class("punchlab-add-agent")  # a stable hook for browser tests
+        if show_table:
+            self.on_saved(lambda _agent: self.refresh_table())
+            self.refresh_table()
+
+    def refresh_table(self) -> None:
+        """Show the account's agents, as a DataFrame, under the form."""
+        from IPython.display import display
+
+        with self.table:
+            self.table.clear_output(wait=True)
+            display(self.account.agents_frame())
 
     def on_saved(self, callback) -> None:
         """Call `callback(agent)` after every successful save."""

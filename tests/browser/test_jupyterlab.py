@@ -1,0 +1,123 @@
+"""A real browser in a real JupyterLab: notebook 01's Add New Agent form, filled and saved.
+
+JupyterLab is started the way a learner starts it (`make lab`), on a copy of the notebooks so
+autosave never touches the committed ones, with a throw-away lab home. Chromium comes from the
+system (Debian's `chromium` package); Playwright never downloads a browser. Without Chromium or
+Playwright the test is skipped and says why.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+SCREENSHOTS = ROOT / "tests" / "browser" / "screenshots"
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="pip package playwright is missing")
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)"
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`make lab` on a free port, serving a copy of the notebooks; yields its URL with token."""
+    work = tmp_path_factory.mktemp("lab")
+    notebooks = work / "notebooks"
+    shutil.copytree(ROOT / "notebooks", notebooks)
+    port, token = _free_port(), secrets.token_hex(16)
+    env = {
+        **os.environ,
+        "JUPYTER_TOKEN": token,
+        "PUNCHLAB_HOME": str(work / "home"),
+        "JUPYTER_CONFIG_DIR": str(work / "jupyter-config"),
+        "JUPYTER_RUNTIME_DIR": str(work / "jupyter-runtime"),
+        "IPYTHONDIR": str(work / "ipython"),
+    }
+    log = (work / "lab.log").open("wb")
+    server = subprocess.Popen(
+        ["make", "--no-print-directory", "lab", f"PORT={port}", f"NOTEBOOK_DIR={notebooks}"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/api/status", params={"token": token}).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError((work / "lab.log").read_text(errors="replace")[-2000:])
+            time.sleep(0.25)
+        yield f"{base}/lab/tree/01_talkdesk_agents.ipynb?token={token}"
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=20)
+        log.close()
+
+
+def test_add_new_agent_form_in_a_real_browser(lab: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        try:
+            page.goto(lab)
+            page.locator(".jp-NotebookPanel").wait_for(timeout=60_000)
+            page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for(
+                timeout=60_000
+            )
+            # Run -> Run All Cells: stops at the cell that fails on purpose, after the form.
+            page.get_by_role("menuitem", name="Run", exact=True).click()
+            page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+
+            form = page.locator(".punchlab-add-agent").first
+            form.wait_for(timeout=30_000)
+            form.get_by_role("textbox", name="Name *").fill("Browser Tester")
+            form.get_by_role("textbox", name="Email *").fill("browser.tester@example.com")
+            form.get_by_role("button", name="Save").click()
+
+            form.get_by_text("Saved Browser Tester").wait_for(timeout=30_000)
+            table = page.locator(".punchlab-agents-table").first
+            table.get_by_text("browser.tester@example.com").wait_for(timeout=30_000)
+            page.screenshot(path=str(SCREENSHOTS / "01_add_new_agent.png"), full_page=True)
+        except Exception:
+            page.screenshot(path=str(SCREENSHOTS / "failure.png"), full_page=True)
+            raise
+        finally:
+            browser.close()
