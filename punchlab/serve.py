@@ -1,0 +1,290 @@
+"""How a `MockServer` is reached: in-process httpx transports, a raw ASGI app, a localhost server.
+
+* `MockTransport` / `AsyncMockTransport`: httpx transports that call the mock directly (no socket),
+  waiting `MockResponse.delay` first.
+* `asgi_app(server)`: a plain ASGI application (no framework). It reads at most 1 MB of body
+  (413 beyond), answers malformed paths with 400, and turns any failure into a 500, so it keeps
+  answering.
+* `LocalServer`: uvicorn in a background thread on 127.0.0.1, a context manager.
+* `run_cli(args)`: the body of `punchlab serve`.
+
+```python
+with MockServer(mode="live").serve(port=0) as running:
+    print(running.url)          # http://127.0.0.1:<free port>
+```
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
+
+import httpx
+
+from .live import json_error
+from .messages import MockRequest, MockResponse
+
+if TYPE_CHECKING:
+    from .mock import MockServer
+
+__all__ = ["AsyncMockTransport", "LocalServer", "MockTransport", "asgi_app", "run_cli"]
+
+
+def _from_httpx(request: httpx.Request, body: bytes) -> MockRequest:
+    path, _, _ = request.url.raw_path.partition(b"?")
+    query = request.url.query.decode("ascii", "replace")
+    return MockRequest(
+        method=request.method,
+        path=path.decode("ascii", "replace") or "/",
+        query=tuple(parse_qsl(query, keep_blank_values=True)),
+        headers=tuple(
+            (k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in request.headers.raw
+        ),
+        body=body,
+    )
+
+
+def _to_httpx(response: MockResponse, request: httpx.Request) -> httpx.Response:
+    return httpx.Response(
+        response.status, headers=response.headers, content=response.body, request=request
+    )
+
+
+class MockTransport(httpx.BaseTransport):
+    """An httpx transport answered by a `MockServer` in this process."""
+
+    def __init__(self, server: MockServer) -> None:
+        self.server = server
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = self.server.respond(_from_httpx(request, request.read()))
+        if response.delay > 0:
+            time.sleep(response.delay)
+        return _to_httpx(response, request)
+
+
+class AsyncMockTransport(httpx.AsyncBaseTransport):
+    """The asyncio flavour of `MockTransport`."""
+
+    def __init__(self, server: MockServer) -> None:
+        self.server = server
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = self.server.respond(_from_httpx(request, await request.aread()))
+        if response.delay > 0:
+            await asyncio.sleep(response.delay)
+        return _to_httpx(response, request)
+
+
+def asgi_app(server: MockServer) -> Any:
+    """A raw ASGI application answering with `server.respond`."""
+    from .mock import MAX_BODY_BYTES
+
+    respond = server.respond
+
+    async def send_response(send: Any, response: MockResponse) -> None:
+        headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers]
+        headers.append((b"content-length", str(len(response.body)).encode()))
+        await send({"type": "http.response.start", "status": response.status, "headers": headers})
+        await send({"type": "http.response.body", "body": response.body})
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        kind = scope["type"]
+        if kind == "lifespan":
+            while True:
+                message = await receive()
+                if message["type"] == "lifespan.startup":
+                    await send({"type": "lifespan.startup.complete"})
+                elif message["type"] == "lifespan.shutdown":
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
+        if kind != "http":
+            return
+        chunks: list[bytes] = []
+        size = 0
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                return  # the client went away
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                await send_response(
+                    send,
+                    json_error(
+                        413, "payloadTooLarge", f"Request body over {MAX_BODY_BYTES} bytes."
+                    ),
+                )
+                return
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        try:
+            raw_path = scope.get("raw_path") or scope["path"].encode("utf-8")
+            query = scope.get("query_string", b"").decode("latin-1")
+            request = MockRequest(
+                method=scope["method"],
+                path=raw_path.decode("ascii"),
+                query=tuple(parse_qsl(query, keep_blank_values=True, errors="strict")),
+                headers=tuple(
+                    (k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]
+                ),
+                body=b"".join(chunks),
+            )
+        except (UnicodeError, ValueError):
+            await send_response(send, json_error(400, "badRequest", "Malformed request target."))
+            return
+        response = respond(request)
+        if response.delay > 0:
+            await asyncio.sleep(response.delay)
+        await send_response(send, response)
+
+    return app
+
+
+class LocalServer:
+    """A `MockServer` on a real localhost port: uvicorn in a background thread.
+
+    Use it as a context manager, or call `start()` and `stop()`. `port=0` picks a free port.
+
+    ```python
+    with MockServer(mode="live").serve() as running:
+        httpx.get(f"{running.url}/users/formatted?page=1").json()["total"]     # 7
+    ```
+    """
+
+    def __init__(self, server: MockServer, *, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.mock = server
+        self.host = host
+        self.port = port
+        self._uvicorn: Any = None
+        self._thread: threading.Thread | None = None
+        self._socket: socket.socket | None = None
+
+    def __repr__(self) -> str:
+        state = "running" if self.running else "stopped"
+        return f"LocalServer({self.url}, {state})"
+
+    @property
+    def url(self) -> str:
+        """`http://host:port` (the real port once started)."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self, *, timeout: float = 10.0) -> LocalServer:
+        """Bind, start serving in a background thread, and return once it accepts requests."""
+        import uvicorn
+
+        if self.running:
+            return self
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((self.host, self.port))
+        except OSError:
+            sock.close()
+            raise
+        sock.listen(1024)
+        self.port = sock.getsockname()[1]
+        self._socket = sock
+        config = uvicorn.Config(
+            self.mock.asgi,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            timeout_graceful_shutdown=2,
+        )
+        self._uvicorn = uvicorn.Server(config)
+        self._thread = threading.Thread(
+            target=self._uvicorn.run, kwargs={"sockets": [sock]}, daemon=True, name=self.url
+        )
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self._uvicorn.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"the mock server did not start on {self.url}")
+            time.sleep(0.01)
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and release the port."""
+        if self._uvicorn is not None:
+            self._uvicorn.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
+        if self._socket is not None:
+            self._socket.close()
+            self._socket = None
+        self._uvicorn = None
+
+    def __enter__(self) -> LocalServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def run_cli(args: Any) -> int:
+    """`punchlab serve`: build the mock from the command line's options and serve until Ctrl-C."""
+    import signal
+    import sys
+
+    import uvicorn
+
+    from .errors import PunchlabError
+    from .faults import Faults
+    from .mock import MockServer
+
+    try:
+        faults = None
+        if args.delay or args.error_rate:
+            faults = Faults(latency=args.delay / 1000.0, error_rate=args.error_rate)
+        server = MockServer(
+            args.collection,
+            mode=args.mode,
+            users=args.users,
+            page_size=args.page_size,
+            faults=faults,
+            log=args.log,
+        )
+        routes = server.routes()
+    except (PunchlabError, OSError) as exc:
+        print(f"punchlab serve: {exc}", file=sys.stderr)
+        return 2
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    url = f"http://{host}:{args.port}"
+    width = max((len(method) for method, _, _ in routes), default=3)
+    lines = [f"punchlab mock ({args.mode} mode) listening on {url}", ""]
+    lines += [f"  {method:<{width}}  {url}{path}   {what}" for method, path, what in routes]
+    lines += ["", "Press Ctrl-C to stop."]
+    print("\n".join(lines), flush=True)
+    config = uvicorn.Config(
+        server.asgi,
+        host=args.host,
+        port=args.port,
+        log_level="info" if args.log else "warning",
+        access_log=False,
+        lifespan="off",
+        timeout_graceful_shutdown=2,
+    )
+    uv = uvicorn.Server(config)
+    signal.signal(signal.SIGTERM, lambda *_: setattr(uv, "should_exit", True))
+    try:
+        uv.run()
+    except KeyboardInterrupt:
+        pass
+    if not uv.started:
+        print(f"punchlab serve: could not listen on {url}", file=sys.stderr)
+        return 1
+    return 0
