@@ -45,6 +45,12 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _users(text: str) -> int | str:
+    if text.strip().lstrip("-").isdecimal():
+        return _positive_int(text)
+    return text
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser, one sub-command per task."""
     parser = argparse.ArgumentParser(
@@ -72,10 +78,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=4010, help="port (4010; 0 picks a free one)")
     serve.add_argument(
         "--users",
-        type=_positive_int,
+        type=_users,
         default=None,
-        metavar="N",
-        help="live mode: N generated users instead of the collection's",
+        metavar="N|CSV",
+        help="live mode: N generated users, or a CSV file (id,name,email), "
+        "instead of the collection's",
     )
     serve.add_argument(
         "--page-size", type=_positive_int, default=5, metavar="K", help="live mode: users per page"
