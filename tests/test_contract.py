@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import shutil
 import signal
 import subprocess
@@ -24,7 +25,7 @@ def newman() -> str | None:
 @pytest.mark.skipif(
     newman() is None, reason="newman is not installed (.ci/run installs it into .tools/ with npm)"
 )
-def test_live_mode_passes_the_newman_contract() -> None:
+def test_live_mode_passes_the_newman_contract(tmp_path: Path) -> None:
     # the tutorial's users: from the collection when its loader is present, else the same as CSV
     if importlib.util.find_spec("punchlab.collection") is not None:
         users: list[str] = []
@@ -48,7 +49,9 @@ def test_live_mode_passes_the_newman_contract() -> None:
                 "--env-var",
                 f"baseUrl=http://127.0.0.1:{port}",
                 "--reporters",
-                "cli",
+                "cli,json",
+                "--reporter-json-export",
+                str(tmp_path / "report.json"),
                 "--reporter-cli-no-banner",
                 "--color",
                 "off",
@@ -61,4 +64,6 @@ def test_live_mode_passes_the_newman_contract() -> None:
         server.send_signal(signal.SIGINT)
         server.communicate(timeout=15)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
-    assert "assertions │              16 │               0" in result.stdout
+    stats = json.loads((tmp_path / "report.json").read_text())["run"]["stats"]
+    assert stats["assertions"] == {"total": 16, "pending": 0, "failed": 0}
+    assert stats["requests"]["total"] == 11
