@@ -270,20 +270,14 @@ class MockServer:
 
 
 def _describe_example(example: Any) -> tuple[str, str, str]:
-    """A route-table row from a replay example, whatever its exact attributes."""
-
-    def first(*names: str) -> Any:
-        for name in names:
-            value = (
-                example.get(name) if isinstance(example, Mapping) else getattr(example, name, None)
-            )
-            if value not in (None, ""):
-                return value
-        return None
-
-    method = first("method") or "GET"
-    path = first("path", "url", "raw_url") or "?"
-    code = first("code", "status")
-    name = first("name") or ""
-    what = f"{code} {name}".strip() if code is not None else str(name)
-    return str(method), str(path), what
+    """A route-table row from a replay example: method, path with query, code and name."""
+    method = str(getattr(example, "method", "GET"))
+    path = str(getattr(example, "path", "") or "/")
+    query = getattr(example, "query", None) or []
+    if query:
+        path += "?" + "&".join(f"{key}={value}" for key, value in query)
+    code = getattr(example, "code", None)
+    name = getattr(example, "name", "") or ""
+    item = getattr(example, "item_name", "") or ""
+    label = f"{item} / {name}" if item and name else item or name
+    return method, path, f"{code} {label}".strip() if code is not None else label

@@ -235,6 +235,23 @@ class LocalServer:
         self.stop()
 
 
+def _load_quickly(path: str | None) -> Any:
+    """The collection for `punchlab serve`, loaded without the JSON-schema pass.
+
+    Importing jsonschema alone costs most of a second, and start-up must stay under 300 ms; the
+    loader still refuses a file that is not JSON or not shaped like a Postman collection.
+    """
+    import inspect
+
+    from .collection import load_collection
+    from .home import TUTORIAL_COLLECTION, data_file
+
+    source = path if path is not None else data_file(TUTORIAL_COLLECTION)
+    if "validate" in inspect.signature(load_collection).parameters:
+        return load_collection(source, validate=False)
+    return load_collection(source)
+
+
 def run_cli(args: Any) -> int:
     """`punchlab serve`: build the mock from the command line's options and serve until Ctrl-C."""
     import signal
@@ -250,8 +267,11 @@ def run_cli(args: Any) -> int:
         faults = None
         if args.delay or args.error_rate:
             faults = Faults(latency=args.delay / 1000.0, error_rate=args.error_rate)
+        collection = None
+        if args.mode == "replay" or args.users is None or args.collection is not None:
+            collection = _load_quickly(args.collection)
         server = MockServer(
-            args.collection,
+            collection,
             mode=args.mode,
             users=args.users,
             page_size=args.page_size,

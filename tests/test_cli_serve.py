@@ -131,3 +131,16 @@ def test_serve_path_imports_nothing_heavy() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_replay_start_up_path_imports_nothing_heavy() -> None:
+    pytest.importorskip("punchlab.replay")
+    heavy = ("pandas", "ipywidgets", "jupyter", "jsonschema", "matplotlib")
+    code = (
+        "import sys; from punchlab.serve import _load_quickly; "
+        "from punchlab.mock import MockServer; "
+        "server = MockServer(_load_quickly(None)); server.routes(); server.asgi; "
+        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {heavy}))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
