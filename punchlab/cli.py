@@ -95,6 +95,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="P",
         help="share of requests answered 500",
     )
+    serve.add_argument(
+        "--rate-limit",
+        type=_positive_int,
+        default=None,
+        metavar="PER_MINUTE",
+        help="answer Postman's 429 beyond this many requests a minute (the cloud's is 120)",
+    )
     serve.add_argument("--log", action="store_true", help="print one line per request")
     serve.set_defaults(run=_serve)
     return parser

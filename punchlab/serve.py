@@ -146,6 +146,38 @@ def asgi_app(server: MockServer) -> Any:
     return app
 
 
+def _bind(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on `host:port` (port 0: a free one); OSError if it is taken."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(1024)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def _url(host: str, port: int) -> str:
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def _uvicorn(app: Any, *, log: bool = False) -> Any:
+    """A uvicorn server for `app`: httptools and uvloop when installed, no access log."""
+    import uvicorn
+
+    config = uvicorn.Config(
+        app,
+        log_level="info" if log else "warning",
+        access_log=False,
+        lifespan="off",
+        timeout_graceful_shutdown=2,
+    )
+    return uvicorn.Server(config)
+
+
 class LocalServer:
     """A `MockServer` on a real localhost port: uvicorn in a background thread.
 
@@ -172,8 +204,7 @@ class LocalServer:
     @property
     def url(self) -> str:
         """`http://host:port` (the real port once started)."""
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
+        return _url(self.host, self.port)
 
     @property
     def running(self) -> bool:
@@ -181,29 +212,12 @@ class LocalServer:
 
     def start(self, *, timeout: float = 10.0) -> LocalServer:
         """Bind, start serving in a background thread, and return once it accepts requests."""
-        import uvicorn
-
         if self.running:
             return self
-        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((self.host, self.port))
-        except OSError:
-            sock.close()
-            raise
-        sock.listen(1024)
+        sock = _bind(self.host, self.port)
         self.port = sock.getsockname()[1]
         self._socket = sock
-        config = uvicorn.Config(
-            self.mock.asgi,
-            log_level="warning",
-            access_log=False,
-            lifespan="off",
-            timeout_graceful_shutdown=2,
-        )
-        self._uvicorn = uvicorn.Server(config)
+        self._uvicorn = _uvicorn(self.mock.asgi)
         self._thread = threading.Thread(
             target=self._uvicorn.run, kwargs={"sockets": [sock]}, daemon=True, name=self.url
         )
@@ -253,11 +267,13 @@ def _load_quickly(path: str | None) -> Any:
 
 
 def run_cli(args: Any) -> int:
-    """`punchlab serve`: build the mock from the command line's options and serve until Ctrl-C."""
+    """`punchlab serve`: build the mock from the command line's options and serve until Ctrl-C.
+
+    Exit status: 0 when stopped (Ctrl-C or SIGTERM), 2 for a collection or users file that
+    cannot be used, 1 when the address cannot be bound.
+    """
     import signal
     import sys
-
-    import uvicorn
 
     from .errors import PunchlabError
     from .faults import Faults
@@ -265,8 +281,10 @@ def run_cli(args: Any) -> int:
 
     try:
         faults = None
-        if args.delay or args.error_rate:
-            faults = Faults(latency=args.delay / 1000.0, error_rate=args.error_rate)
+        if args.delay or args.error_rate or args.rate_limit:
+            faults = Faults(
+                latency=args.delay / 1000.0, error_rate=args.error_rate, rate_limit=args.rate_limit
+            )
         collection = None
         if args.mode == "replay" or args.users is None or args.collection is not None:
             collection = _load_quickly(args.collection)
@@ -282,29 +300,26 @@ def run_cli(args: Any) -> int:
     except (PunchlabError, OSError) as exc:
         print(f"punchlab serve: {exc}", file=sys.stderr)
         return 2
-    host = f"[{args.host}]" if ":" in args.host else args.host
-    url = f"http://{host}:{args.port}"
+    try:
+        sock = _bind(args.host, args.port)
+    except OSError as exc:
+        print(
+            f"punchlab serve: cannot listen on {_url(args.host, args.port)}: {exc.strerror}",
+            file=sys.stderr,
+        )
+        return 1
+    url = _url(args.host, sock.getsockname()[1])
     width = max((len(method) for method, _, _ in routes), default=3)
     lines = [f"punchlab mock ({args.mode} mode) listening on {url}", ""]
     lines += [f"  {method:<{width}}  {url}{path}   {what}" for method, path, what in routes]
     lines += ["", "Press Ctrl-C to stop."]
     print("\n".join(lines), flush=True)
-    config = uvicorn.Config(
-        server.asgi,
-        host=args.host,
-        port=args.port,
-        log_level="info" if args.log else "warning",
-        access_log=False,
-        lifespan="off",
-        timeout_graceful_shutdown=2,
-    )
-    uv = uvicorn.Server(config)
+    uv = _uvicorn(server.asgi, log=args.log)
     signal.signal(signal.SIGTERM, lambda *_: setattr(uv, "should_exit", True))
     try:
-        uv.run()
+        uv.run(sockets=[sock])
     except KeyboardInterrupt:
         pass
-    if not uv.started:
-        print(f"punchlab serve: could not listen on {url}", file=sys.stderr)
-        return 1
+    finally:
+        sock.close()
     return 0

@@ -144,3 +144,39 @@ def test_replay_start_up_path_imports_nothing_heavy() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_port_zero_prints_the_real_port_and_rate_limit_answers_429() -> None:
+    process = subprocess.Popen(
+        [*PUNCHLAB, "serve", "--mode", "live", "--users", "3", "--port", "0", "--rate-limit", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        first = process.stdout.readline()
+        url = first.split("listening on ")[1].strip()
+        assert not url.endswith(":0")
+        statuses = [wait_for(f"{url}/users/formatted?page=1", process).status_code]
+        statuses += [httpx.get(f"{url}/users/formatted?page=1").status_code for _ in range(2)]
+    finally:
+        status, _, err = stop(process)
+    assert statuses == [200, 200, 429]
+    assert status == 0, err
+
+
+def test_port_in_use_is_one_line_and_exit_1() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [*PUNCHLAB, "serve", "--mode", "live", "--users", "3", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        f"punchlab serve: cannot listen on http://127.0.0.1:{port}: Address already in use"
+    ]

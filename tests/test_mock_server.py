@@ -250,3 +250,25 @@ def test_basic_header_built_by_hand_also_passes() -> None:
         MockRequest.build("GET", "/punches", headers={"Authorization": f"Basic {token}"})
     )
     assert answer.status == 200
+
+
+def test_faults_and_auth_apply_to_replay_mode_too(reach) -> None:
+    pytest.importorskip("punchlab.replay")
+    server = MockServer(faults=Faults(rate_limit=2, clock=FakeTime()), auth=RequireApiKey("k"))
+    with reach(server) as http:
+        refused = http.get("/users/formatted?page=1")
+        allowed = http.get("/users/formatted?page=1", headers={"X-API-Key": "k"})
+        limited = http.get("/users/formatted?page=1", headers={"X-API-Key": "k"})
+    assert refused.status_code == 401
+    assert allowed.status_code == 200 and allowed.json()["count"] == 5
+    assert limited.status_code == 429
+    assert limited.json()["error"]["name"] == "rateLimitError"
+
+
+def test_replay_delay_header_is_waited() -> None:
+    pytest.importorskip("punchlab.replay")
+    with MockServer().client() as http:
+        started = time.perf_counter()
+        answer = http.get("/users/formatted?page=1", headers={"x-mock-response-delay": "120"})
+    assert answer.status_code == 200
+    assert time.perf_counter() - started >= 0.12
