@@ -164,13 +164,16 @@ def _url(host: str, port: int) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
-def _uvicorn(app: Any, *, log: bool = False) -> Any:
-    """A uvicorn server for `app`: httptools and uvloop when installed, no access log."""
+def _uvicorn(app: Any) -> Any:
+    """A uvicorn server for `app`: httptools and uvloop when installed, no access log.
+
+    The mock's own request log (`log=True`, `--log`) replaces uvicorn's access log.
+    """
     import uvicorn
 
     config = uvicorn.Config(
         app,
-        log_level="info" if log else "warning",
+        log_level="warning",
         access_log=False,
         lifespan="off",
         timeout_graceful_shutdown=2,
@@ -266,6 +269,16 @@ def _load_quickly(path: str | None) -> Any:
     return load_collection(source)
 
 
+def _route_table(routes: list[tuple[str, str, str]], url: str) -> list[str]:
+    """Aligned `METHOD  URL  what` lines."""
+    method_width = max((len(method) for method, _, _ in routes), default=3)
+    url_width = max((len(url + path) for _, path, _ in routes), default=0)
+    return [
+        f"  {method:<{method_width}}  {url + path:<{url_width}}  {what}".rstrip()
+        for method, path, what in routes
+    ]
+
+
 def run_cli(args: Any) -> int:
     """`punchlab serve`: build the mock from the command line's options and serve until Ctrl-C.
 
@@ -309,12 +322,11 @@ def run_cli(args: Any) -> int:
         )
         return 1
     url = _url(args.host, sock.getsockname()[1])
-    width = max((len(method) for method, _, _ in routes), default=3)
     lines = [f"punchlab mock ({args.mode} mode) listening on {url}", ""]
-    lines += [f"  {method:<{width}}  {url}{path}   {what}" for method, path, what in routes]
+    lines += _route_table(routes, url)
     lines += ["", "Press Ctrl-C to stop."]
     print("\n".join(lines), flush=True)
-    uv = _uvicorn(server.asgi, log=args.log)
+    uv = _uvicorn(server.asgi)
     signal.signal(signal.SIGTERM, lambda *_: setattr(uv, "should_exit", True))
     try:
         uv.run(sockets=[sock])
