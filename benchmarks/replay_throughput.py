@@ -13,7 +13,10 @@ the npm registry into a temporary folder (never committed):
 * `@stoplight/prism-cli` 5 (`prism mock`).
 
 punchlab runs in replay mode (when the replay engine is installed) and in live mode.
-Target: punchlab at least 2x the fastest peer. Needs `wrk` (installed with apt-get if missing)
+Target: punchlab at least 2x the fastest peer. One uvicorn process (httptools + uvloop, a raw
+ASGI app, no per-request logging) reaches about 3x the fastest peer on a 2-core machine, so
+`punchlab serve` runs no extra worker processes: they would compete with wrk for the same cores
+and make start-up slower. Needs `wrk` (installed with apt-get if missing)
 and `npm`/`node` for the peers.
 """
 
