@@ -121,25 +121,20 @@ def test_replay_serve_answers_the_tutorials_examples() -> None:
     assert status == 0 and "/users/formatted" in out
 
 
-def test_serve_path_imports_nothing_heavy() -> None:
+@pytest.mark.parametrize(
+    "build",
+    [
+        "MockServer(mode='live', users=5)",
+        "MockServer(__import__('punchlab.serve').serve._load_quickly(None))",  # replay
+    ],
+)
+def test_serve_start_up_path_imports_nothing_heavy(build: str) -> None:
+    if "live" not in build:
+        pytest.importorskip("punchlab.replay")
     heavy = ("pandas", "ipywidgets", "jupyter", "jsonschema", "matplotlib")
     code = (
-        "import sys; import punchlab.cli, punchlab.serve, punchlab.mock, punchlab.live; "
-        "from punchlab.mock import MockServer; "
-        "MockServer(mode='live', users=5).asgi; "
-        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {heavy}))"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
-
-
-def test_replay_start_up_path_imports_nothing_heavy() -> None:
-    pytest.importorskip("punchlab.replay")
-    heavy = ("pandas", "ipywidgets", "jupyter", "jsonschema", "matplotlib")
-    code = (
-        "import sys; from punchlab.serve import _load_quickly; "
-        "from punchlab.mock import MockServer; "
-        "server = MockServer(_load_quickly(None)); server.routes(); server.asgi; "
+        "import sys; import punchlab.cli, punchlab.serve; from punchlab.mock import MockServer; "
+        f"server = {build}; server.routes(); server.asgi; "
         f"print(sorted(m for m in sys.modules if m.split('.')[0] in {heavy}))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
