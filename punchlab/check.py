@@ -64,25 +64,28 @@ def _punchlab() -> str:
 
 
 def _in_process_http() -> str:
-    import httpx
+    import importlib.util
 
     from punchlab.home import TUTORIAL_COLLECTION, data_file
-    from punchlab.inprocess import client, mount, unmount
+    from punchlab.inprocess import client
+    from punchlab.mock import MockServer
 
-    base = "http://setup-check.punchlab"
-    mount(
-        base,
-        httpx.MockTransport(lambda request: httpx.Response(200, json={"path": request.url.path})),
-    )
+    data_file(TUTORIAL_COLLECTION)
+    # the live mock over the tutorial's users (generated ones if the collection loader is absent)
+    has_loader = importlib.util.find_spec("punchlab.collection") is not None
+    server = MockServer(mode="live", users=None if has_loader else 7)
+    base = server.mount("http://setup-check.punchlab")
     try:
         with client() as http:
-            answer = http.get(f"{base}/ping").raise_for_status().json()
+            page = http.get(f"{base}/users/formatted", params={"page": 1}).raise_for_status()
+            punch = http.post(f"{base}/user/1/punch-clock").raise_for_status().json()
     finally:
-        unmount(base)
-    if answer != {"path": "/ping"}:
-        raise RuntimeError(f"unexpected answer {answer!r}")
-    data_file(TUTORIAL_COLLECTION)
-    return "httpx answered in-process; the tutorial's collection is in place"
+        server.unmount()
+    answer = page.json()
+    if answer.get("count") != 5 or punch.get("type") != "in":
+        raise RuntimeError(f"unexpected answers {answer!r} / {punch!r}")
+    source = "the tutorial's collection" if has_loader else "generated users"
+    return f"the live mock answered in-process ({answer['total']} users from {source})"
 
 
 def _pandas_table() -> str:

@@ -2,14 +2,17 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 
+import httpx
 import pytest
 from tutorial_api import TutorialAPI
 
 import punchlab
 from punchlab.account import Account
 from punchlab.inprocess import mount, unmount
+from punchlab.mock import MockServer
 from punchlab.store import Store
 
 _hosts = itertools.count(1)
@@ -44,3 +47,19 @@ def tutorial_users_pages() -> dict[str, dict[int, dict]]:
                 number = int(example["name"].removeprefix("page "))
                 pages.setdefault(endpoint, {})[number] = json.loads(example["body"])
     return pages
+
+
+@pytest.fixture(params=["in-process", "http"])
+def reach(request) -> Callable[[MockServer], AbstractContextManager[httpx.Client]]:
+    """Open a client to a MockServer in-process or over real localhost HTTP (parametrised)."""
+
+    @contextmanager
+    def connect(server: MockServer) -> Iterator[httpx.Client]:
+        if request.param == "in-process":
+            with server.client() as http:
+                yield http
+        else:
+            with server.serve(port=0) as running, httpx.Client(base_url=running.url) as http:
+                yield http
+
+    return connect

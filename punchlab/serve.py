@@ -1,0 +1,337 @@
+"""How a `MockServer` is reached: in-process httpx transports, a raw ASGI app, a localhost server.
+
+* `MockTransport` / `AsyncMockTransport`: httpx transports that call the mock directly (no socket),
+  waiting `MockResponse.delay` first.
+* `asgi_app(server)`: a plain ASGI application (no framework). It reads at most 1 MB of body
+  (413 beyond), answers malformed paths with 400, and turns any failure into a 500, so it keeps
+  answering.
+* `LocalServer`: uvicorn in a background thread on 127.0.0.1, a context manager.
+* `run_cli(args)`: the body of `punchlab serve`.
+
+```python
+with MockServer(mode="live").serve(port=0) as running:
+    print(running.url)          # http://127.0.0.1:<free port>
+```
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
+
+import httpx
+
+from .live import json_error
+from .messages import MockRequest, MockResponse
+
+if TYPE_CHECKING:
+    from .mock import MockServer
+
+__all__ = ["AsyncMockTransport", "LocalServer", "MockTransport", "asgi_app", "run_cli"]
+
+
+def _from_httpx(request: httpx.Request, body: bytes) -> MockRequest:
+    path, _, _ = request.url.raw_path.partition(b"?")
+    query = request.url.query.decode("ascii", "replace")
+    return MockRequest(
+        method=request.method,
+        path=path.decode("ascii", "replace") or "/",
+        query=tuple(parse_qsl(query, keep_blank_values=True)),
+        headers=tuple(
+            (k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in request.headers.raw
+        ),
+        body=body,
+    )
+
+
+def _to_httpx(response: MockResponse, request: httpx.Request) -> httpx.Response:
+    return httpx.Response(
+        response.status, headers=response.headers, content=response.body, request=request
+    )
+
+
+class MockTransport(httpx.BaseTransport):
+    """An httpx transport answered by a `MockServer` in this process."""
+
+    def __init__(self, server: MockServer) -> None:
+        self.server = server
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = self.server.respond(_from_httpx(request, request.read()))
+        if response.delay > 0:
+            time.sleep(response.delay)
+        return _to_httpx(response, request)
+
+
+class AsyncMockTransport(httpx.AsyncBaseTransport):
+    """The asyncio flavour of `MockTransport`."""
+
+    def __init__(self, server: MockServer) -> None:
+        self.server = server
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = self.server.respond(_from_httpx(request, await request.aread()))
+        if response.delay > 0:
+            await asyncio.sleep(response.delay)
+        return _to_httpx(response, request)
+
+
+def asgi_app(server: MockServer) -> Any:
+    """A raw ASGI application answering with `server.respond`."""
+    from .mock import MAX_BODY_BYTES
+
+    respond = server.respond
+
+    async def send_response(send: Any, response: MockResponse) -> None:
+        headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers]
+        headers.append((b"content-length", str(len(response.body)).encode()))
+        await send({"type": "http.response.start", "status": response.status, "headers": headers})
+        await send({"type": "http.response.body", "body": response.body})
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        kind = scope["type"]
+        if kind == "lifespan":
+            while True:
+                message = await receive()
+                if message["type"] == "lifespan.startup":
+                    await send({"type": "lifespan.startup.complete"})
+                elif message["type"] == "lifespan.shutdown":
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
+        if kind != "http":
+            return
+        chunks: list[bytes] = []
+        size = 0
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                return  # the client went away
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                await send_response(
+                    send,
+                    json_error(
+                        413, "payloadTooLarge", f"Request body over {MAX_BODY_BYTES} bytes."
+                    ),
+                )
+                return
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        try:
+            raw_path = scope.get("raw_path") or scope["path"].encode("utf-8")
+            query = scope.get("query_string", b"").decode("latin-1")
+            request = MockRequest(
+                method=scope["method"],
+                path=raw_path.decode("ascii"),
+                query=tuple(parse_qsl(query, keep_blank_values=True, errors="strict")),
+                headers=tuple(
+                    (k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]
+                ),
+                body=b"".join(chunks),
+            )
+        except (UnicodeError, ValueError):
+            await send_response(send, json_error(400, "badRequest", "Malformed request target."))
+            return
+        response = respond(request)
+        if response.delay > 0:
+            await asyncio.sleep(response.delay)
+        await send_response(send, response)
+
+    return app
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on `host:port` (port 0: a free one); OSError if it is taken."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(1024)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def _url(host: str, port: int) -> str:
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def _uvicorn(app: Any) -> Any:
+    """A uvicorn server for `app`: httptools and uvloop when installed, no access log.
+
+    The mock's own request log (`log=True`, `--log`) replaces uvicorn's access log.
+    """
+    import uvicorn
+
+    config = uvicorn.Config(
+        app,
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        timeout_graceful_shutdown=2,
+    )
+    return uvicorn.Server(config)
+
+
+class LocalServer:
+    """A `MockServer` on a real localhost port: uvicorn in a background thread.
+
+    Use it as a context manager, or call `start()` and `stop()`. `port=0` picks a free port.
+
+    ```python
+    with MockServer(mode="live").serve() as running:
+        httpx.get(f"{running.url}/users/formatted?page=1").json()["total"]     # 7
+    ```
+    """
+
+    def __init__(self, server: MockServer, *, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.mock = server
+        self.host = host
+        self.port = port
+        self._uvicorn: Any = None
+        self._thread: threading.Thread | None = None
+        self._socket: socket.socket | None = None
+
+    def __repr__(self) -> str:
+        state = "running" if self.running else "stopped"
+        return f"LocalServer({self.url}, {state})"
+
+    @property
+    def url(self) -> str:
+        """`http://host:port` (the real port once started)."""
+        return _url(self.host, self.port)
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self, *, timeout: float = 10.0) -> LocalServer:
+        """Bind, start serving in a background thread, and return once it accepts requests."""
+        if self.running:
+            return self
+        sock = _bind(self.host, self.port)
+        self.port = sock.getsockname()[1]
+        self._socket = sock
+        self._uvicorn = _uvicorn(self.mock.asgi)
+        self._thread = threading.Thread(
+            target=self._uvicorn.run, kwargs={"sockets": [sock]}, daemon=True, name=self.url
+        )
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self._uvicorn.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"the mock server did not start on {self.url}")
+            time.sleep(0.01)
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and release the port."""
+        if self._uvicorn is not None:
+            self._uvicorn.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
+        if self._socket is not None:
+            self._socket.close()
+            self._socket = None
+        self._uvicorn = None
+
+    def __enter__(self) -> LocalServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def _load_quickly(path: str | None) -> Any:
+    """The collection for `punchlab serve`, loaded without the JSON-schema pass.
+
+    Importing jsonschema alone costs most of a second, and start-up must stay under 300 ms; the
+    loader still refuses a file that is not JSON or not shaped like a Postman collection.
+    """
+    import inspect
+
+    from .collection import load_collection
+    from .home import TUTORIAL_COLLECTION, data_file
+
+    source = path if path is not None else data_file(TUTORIAL_COLLECTION)
+    if "validate" in inspect.signature(load_collection).parameters:
+        return load_collection(source, validate=False)
+    return load_collection(source)
+
+
+def _route_table(routes: list[tuple[str, str, str]], url: str) -> list[str]:
+    """Aligned `METHOD  URL  what` lines."""
+    method_width = max((len(method) for method, _, _ in routes), default=3)
+    url_width = max((len(url + path) for _, path, _ in routes), default=0)
+    return [
+        f"  {method:<{method_width}}  {url + path:<{url_width}}  {what}".rstrip()
+        for method, path, what in routes
+    ]
+
+
+def run_cli(args: Any) -> int:
+    """`punchlab serve`: build the mock from the command line's options and serve until Ctrl-C.
+
+    Exit status: 0 when stopped (Ctrl-C or SIGTERM), 2 for a collection or users file that
+    cannot be used, 1 when the address cannot be bound.
+    """
+    import signal
+    import sys
+
+    from .errors import PunchlabError
+    from .faults import Faults
+    from .mock import MockServer
+
+    try:
+        faults = None
+        if args.delay or args.error_rate or args.rate_limit:
+            faults = Faults(
+                latency=args.delay / 1000.0, error_rate=args.error_rate, rate_limit=args.rate_limit
+            )
+        collection = None
+        if args.mode == "replay" or args.users is None or args.collection is not None:
+            collection = _load_quickly(args.collection)
+        server = MockServer(
+            collection,
+            mode=args.mode,
+            users=args.users,
+            page_size=args.page_size,
+            faults=faults,
+            log=args.log,
+        )
+        routes = server.routes()
+    except (PunchlabError, OSError) as exc:
+        print(f"punchlab serve: {exc}", file=sys.stderr)
+        return 2
+    try:
+        sock = _bind(args.host, args.port)
+    except OSError as exc:
+        print(
+            f"punchlab serve: cannot listen on {_url(args.host, args.port)}: {exc.strerror}",
+            file=sys.stderr,
+        )
+        return 1
+    url = _url(args.host, sock.getsockname()[1])
+    lines = [f"punchlab mock ({args.mode} mode) listening on {url}", ""]
+    lines += _route_table(routes, url)
+    lines += ["", "Press Ctrl-C to stop."]
+    print("\n".join(lines), flush=True)
+    uv = _uvicorn(server.asgi)
+    signal.signal(signal.SIGTERM, lambda *_: setattr(uv, "should_exit", True))
+    try:
+        uv.run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sock.close()
+    return 0

@@ -1,0 +1,274 @@
+from __future__ import annotations
+
+import asyncio
+import base64
+import time
+
+import httpx
+import pytest
+
+import punchlab
+from punchlab.errors import ValidationError
+from punchlab.faults import Faults
+from punchlab.inprocess import client, mounted
+from punchlab.live import generate_users
+from punchlab.messages import MockRequest
+from punchlab.mock import MAX_BODY_BYTES, MockServer
+from punchlab.mock_auth import RequireApiKey, RequireBasic, RequireBearer
+
+USERS = generate_users(7, seed=0)
+
+
+def live(**options) -> MockServer:
+    return MockServer(mode="live", users=USERS, **options)
+
+
+class FakeTime:
+    def __init__(self, start: float = 1_700_000_000.0) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_rate_limit_answers_postmans_429(reach) -> None:
+    clock = FakeTime()
+    server = live(faults=Faults(rate_limit=3, clock=clock))
+    with reach(server) as http:
+        statuses = [http.get("/users/formatted?page=1").status_code for _ in range(3)]
+        refused = http.get("/users/formatted?page=1")
+        clock.now += 20  # 3 a minute: one token back every 20 s
+        again = http.get("/users/formatted?page=1")
+    assert statuses == [200, 200, 200]
+    assert refused.status_code == 429
+    assert refused.json() == {
+        "error": {
+            "name": "rateLimitError",
+            "message": f"Rate limit exceeded. Retry after {int(clock.now)}",
+        }
+    }
+    assert refused.headers["retry-after"] == "20"
+    assert again.status_code == 200
+
+
+def test_error_rate_is_seeded_and_repeatable(reach) -> None:
+    def run() -> list[int]:
+        server = live(faults=Faults(error_rate=0.3, error_status=503, seed=11))
+        with reach(server) as http:
+            return [http.get("/users/formatted?page=1").status_code for _ in range(40)]
+
+    first = run()
+    assert first == run()
+    assert set(first) == {200, 503}
+    assert 4 <= first.count(503) <= 20
+
+
+def test_injected_error_body() -> None:
+    with live(faults=Faults(error_rate=1.0)).client() as http:
+        answer = http.get("/users/formatted?page=1")
+    assert answer.status_code == 500
+    assert answer.json()["error"]["name"] == "serverError"
+
+
+def test_latency_is_waited_by_both_transports(reach) -> None:
+    server = live(faults=Faults(latency=(0.1, 0.15), seed=1))
+    assert server.respond(MockRequest.build("GET", "/users/formatted?page=1")).delay >= 0.1
+    with reach(server) as http:
+        started = time.perf_counter()
+        assert http.get("/users/formatted?page=1").status_code == 200
+        assert time.perf_counter() - started >= 0.1
+
+
+def test_async_transport_answers_and_waits() -> None:
+    server = live(faults=Faults(latency=0.05))
+
+    async def call() -> tuple[int, float]:
+        async with httpx.AsyncClient(
+            transport=server.async_transport(), base_url="http://mock.punchlab"
+        ) as http:
+            started = time.perf_counter()
+            answer = await http.post("/user/2/punch-clock")
+            return answer.status_code, time.perf_counter() - started
+
+    status, elapsed = asyncio.run(call())
+    assert status == 200 and elapsed >= 0.05
+
+
+@pytest.mark.parametrize("bad", [{"latency": -1}, {"error_rate": 2}, {"error_status": 404}])
+def test_bad_faults_are_refused(bad) -> None:
+    with pytest.raises(ValidationError):
+        Faults(**bad)
+
+
+def test_api_key(reach) -> None:
+    server = live(auth=RequireApiKey("s3cret-key"))
+    with reach(server) as http:
+        missing = http.get("/users/formatted?page=1")
+        wrong = http.get("/users/formatted?page=1", headers={"X-API-Key": "nope"})
+        right = http.get("/users/formatted?page=1", headers={"x-api-key": "s3cret-key"})
+    assert missing.status_code == wrong.status_code == 401
+    assert missing.json()["error"]["name"] == "authenticationError"
+    assert "X-API-Key" in missing.json()["error"]["message"]
+    assert right.status_code == 200
+    assert "s3cret-key" not in repr(server) + repr(server.auth)
+
+
+def test_basic(reach) -> None:
+    server = live(auth=RequireBasic("lab", "pa55word"))
+    with reach(server) as http:
+        missing = http.get("/users/formatted?page=1")
+        wrong = http.get("/users/formatted?page=1", auth=("lab", "guess"))
+        garbage = http.get("/users/formatted?page=1", headers={"Authorization": "Basic %%%"})
+        right = http.get("/users/formatted?page=1", auth=("lab", "pa55word"))
+    assert missing.status_code == wrong.status_code == garbage.status_code == 401
+    assert missing.headers["www-authenticate"].startswith("Basic")
+    assert right.status_code == 200
+    assert "pa55word" not in repr(server.auth)
+
+
+def test_bearer_token_endpoint_and_expiry(reach) -> None:
+    clock = FakeTime()
+    auth = RequireBearer("lab-client", "lab-secret", expires_in=60, clock=clock)
+    server = live(auth=auth)
+    with reach(server) as http:
+        without = http.get("/users/formatted?page=1")
+        form = {"grant_type": "client_credentials", "client_id": "lab-client"}
+        issued = http.post("/oauth/token", data={**form, "client_secret": "lab-secret"})
+        by_basic = http.post(
+            "/oauth/token",
+            data={"grant_type": "client_credentials"},
+            auth=("lab-client", "lab-secret"),
+        )
+        bad_secret = http.post("/oauth/token", data={**form, "client_secret": "x"})
+        bad_grant = http.post(
+            "/oauth/token", data={"grant_type": "password", "client_id": "lab-client"}
+        )
+        token = issued.json()["access_token"]
+        bearer = {"Authorization": f"Bearer {token}"}
+        allowed = http.get("/users/formatted?page=1", headers=bearer)
+        forged = http.get("/users/formatted?page=1", headers={"Authorization": "Bearer forged"})
+        clock.now += 61
+        expired = http.get("/users/formatted?page=1", headers=bearer)
+    assert without.status_code == 401
+    assert issued.status_code == by_basic.status_code == 200
+    assert issued.json() == {
+        "access_token": token,
+        "token_type": "Bearer",
+        "expires_in": 60,
+        "scope": "punch-clock",
+    }
+    assert by_basic.json()["access_token"] != token
+    assert bad_secret.status_code == 401 and bad_secret.json()["error"] == "invalid_client"
+    assert bad_grant.status_code == 400
+    assert bad_grant.json()["error"] == "unsupported_grant_type"
+    assert allowed.status_code == 200
+    assert forged.status_code == 401
+    assert expired.status_code == 401 and "expired" in expired.json()["error"]["message"]
+    assert "lab-secret" not in repr(auth)
+
+
+def test_body_cap_is_413(reach) -> None:
+    with reach(live()) as http:
+        too_big = http.post("/user/1/punch-clock", content=b"x" * (MAX_BODY_BYTES + 1))
+        fine = http.post("/user/1/punch-clock", content=b"x" * 1000)
+    assert too_big.status_code == 413
+    assert too_big.json()["error"]["name"] == "payloadTooLarge"
+    assert fine.status_code == 200
+
+
+def test_mount_routes_the_shared_client() -> None:
+    server = live()
+    base = server.mount("http://mount-test.punchlab")
+    try:
+        assert mounted(base)
+        with client() as http:
+            assert http.get(f"{base}/users/formatted?page=2").json()["count"] == 2
+    finally:
+        server.unmount()
+    assert not mounted(base)
+
+
+def test_request_log_has_one_line_per_request() -> None:
+    lines: list[str] = []
+    server = live(log=lines.append, auth=RequireApiKey("k"))
+    with server.client() as http:
+        http.get("/users/formatted?page=1&api_key=leaky", headers={"X-API-Key": "k"})
+        http.post("/user/99/punch-clock", headers={"X-API-Key": "k"})
+    assert len(lines) == 2
+    assert lines[0].startswith("GET /users/formatted?page=1&api_key=*** route=users/formatted")
+    assert "-> 200" in lines[0] and lines[0].endswith(" ms")
+    assert "-> 404" in lines[1]
+    assert "leaky" not in "".join(lines)
+
+
+def test_engine_failure_becomes_500_and_serving_goes_on() -> None:
+    server = live()
+    server.engine.ledger.punch = None  # break the punch clock on purpose
+    with server.client() as http:
+        assert http.post("/user/1/punch-clock").status_code == 500
+        assert http.get("/users/formatted?page=1").status_code == 200
+
+
+def test_live_mode_has_no_explain_and_bad_mode_is_refused() -> None:
+    with pytest.raises(ValidationError, match="replay"):
+        live().explain(MockRequest.build("GET", "/"))
+    with pytest.raises(ValidationError, match="mode"):
+        MockServer(mode="stub")
+
+
+def test_public_names() -> None:
+    for name in ("MockServer", "Faults", "RequireApiKey", "RequireBasic", "RequireBearer"):
+        assert hasattr(punchlab, name)
+    assert {"LiveApi", "PunchLedger", "generate_users"} <= set(punchlab.__all__)
+
+
+def test_replay_mode_answers_the_tutorials_examples(reach) -> None:
+    pytest.importorskip("punchlab.replay")
+    server = MockServer()
+    with reach(server) as http:
+        page = http.get("/users/formatted?page=2")
+        missing = http.get("/users/formatted")
+    assert page.status_code == 200 and page.json()["count"] == 2
+    assert missing.status_code == 400 and missing.text == "No page was specified."
+    table = server.explain(MockRequest.build("GET", "/users/formatted?page=2"))
+    assert len(table) >= 1
+    assert any("users" in path for _, path, _ in server.routes())
+
+
+def test_replay_log_names_the_example() -> None:
+    pytest.importorskip("punchlab.replay")
+    lines: list[str] = []
+    with MockServer(log=lines.append).client() as http:
+        http.get("/users/formatted?page=1")
+    assert "example='page 1'" in lines[0] and "-> 200" in lines[0]
+
+
+def test_basic_header_built_by_hand_also_passes() -> None:
+    server = live(auth=RequireBasic("lab", "pw"))
+    token = base64.b64encode(b"lab:pw").decode()
+    answer = server.respond(
+        MockRequest.build("GET", "/punches", headers={"Authorization": f"Basic {token}"})
+    )
+    assert answer.status == 200
+
+
+def test_faults_and_auth_apply_to_replay_mode_too(reach) -> None:
+    pytest.importorskip("punchlab.replay")
+    server = MockServer(faults=Faults(rate_limit=2, clock=FakeTime()), auth=RequireApiKey("k"))
+    with reach(server) as http:
+        refused = http.get("/users/formatted?page=1")
+        allowed = http.get("/users/formatted?page=1", headers={"X-API-Key": "k"})
+        limited = http.get("/users/formatted?page=1", headers={"X-API-Key": "k"})
+    assert refused.status_code == 401
+    assert allowed.status_code == 200 and allowed.json()["count"] == 5
+    assert limited.status_code == 429
+    assert limited.json()["error"]["name"] == "rateLimitError"
+
+
+def test_replay_delay_header_is_waited() -> None:
+    pytest.importorskip("punchlab.replay")
+    with MockServer().client() as http:
+        started = time.perf_counter()
+        answer = http.get("/users/formatted?page=1", headers={"x-mock-response-delay": "120"})
+    assert answer.status_code == 200
+    assert time.perf_counter() - started >= 0.12
