@@ -4,6 +4,7 @@
 punchlab check            # is this environment ready for the lab?
 punchlab serve            # the mock time-punch API on http://127.0.0.1:4010 (Ctrl-C stops it)
 punchlab serve --mode live --users 100000 --page-size 50 --log
+punchlab reset            # presenters: back to the tutorial's starting state
 ```
 
 Start-up must stay fast: import heavy modules inside the sub-command that needs them.
@@ -29,6 +30,26 @@ def _serve(args: argparse.Namespace) -> int:
     from .serve import run_cli
 
     return run_cli(args)
+
+
+def _reset(args: argparse.Namespace) -> int:
+    from .account import Account
+    from .store import Store
+
+    store = Store.default()
+    try:
+        counts = {
+            table: store.query(f'SELECT COUNT(*) FROM "{table}"')[0][0]
+            for table in store.tables()
+            if not table.startswith("sqlite_")
+        }
+        agents = Account(store).reset()
+    finally:
+        store.close()
+    removed = ", ".join(f"{n} {table}" for table, n in sorted(counts.items()) if n) or "nothing"
+    print(f"Reset the lab at {store.path}: removed {removed}.")
+    print(f"Back to the tutorial's start: {len(agents)} agents ({agents[0].email} ...).")
+    return 0
 
 
 def _probability(text: str) -> float:
@@ -59,6 +80,12 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     check = commands.add_parser("check", help="check that the lab's environment is ready")
     check.set_defaults(run=_check)
+
+    reset = commands.add_parser(
+        "reset",
+        help="restore the lab to the tutorial's starting state (the seven agents, nothing else)",
+    )
+    reset.set_defaults(run=_reset)
 
     serve = commands.add_parser(
         "serve",

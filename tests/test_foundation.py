@@ -69,3 +69,28 @@ def test_import_punchlab_stays_light() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_cli_reset_restores_the_tutorial_start(tmp_path: Path, monkeypatch, capsys) -> None:
+    from punchlab.account import Account
+    from punchlab.store import Store
+
+    monkeypatch.setenv("PUNCHLAB_HOME", str(tmp_path))
+    store = Store.default()
+    account = Account(store)
+    account.add_tutorial_agents()
+    account.add_agent(name="Workshop Guest", email="guest@example.com")
+    account.add_connection(name="Punch Clock", description="mock", base_path="http://mock.punchlab")
+    store.close()
+
+    assert main(["reset"]) == 0
+    out = capsys.readouterr().out
+    assert f"Reset the lab at {tmp_path / 'lab.sqlite3'}" in out and "8 agents" in out
+
+    store = Store.default()
+    try:
+        emails = [agent.email for agent in Account(store).agents()]
+        assert emails == [f"user+{n}@talkdesk.com" for n in range(1, 8)]
+        assert Account(store).connections() == []
+    finally:
+        store.close()

@@ -98,16 +98,16 @@ def test_add_new_agent_form_in_a_real_browser(lab: str) -> None:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         try:
             page.goto(lab)
-            page.locator(".jp-NotebookPanel").wait_for(timeout=60_000)
+            page.locator(".jp-NotebookPanel").wait_for(timeout=120_000)
             page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for(
-                timeout=60_000
+                timeout=120_000
             )
             # Run -> Run All Cells: stops at the cell that fails on purpose, after the form.
             page.get_by_role("menuitem", name="Run", exact=True).click()
             page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
 
             form = page.locator(".punchlab-add-agent").first
-            form.wait_for(timeout=30_000)
+            form.wait_for(timeout=90_000)
             form.get_by_role("textbox", name="Name *").fill("Browser Tester")
             form.get_by_role("textbox", name="Email *").fill("browser.tester@example.com")
             form.get_by_role("button", name="Save").click()
