@@ -25,6 +25,8 @@ _EXPORTS = {
     "Agent": "account",
     "normalise_email": "account",
     "AddAgentForm": "widgets",
+    "AgentConsole": "widgets",
+    "AutomationBuilder": "widgets",
     "Action": "action",
     "ActionResult": "action",
     "ActionState": "action",
