@@ -50,6 +50,7 @@ _EXPORTS = {
     "TemplateError": "errors",
     "ValidationError": "errors",
     "check_mapping": "exercises",
+    "check_punch_automation": "exercises",
     "data_dir": "home",
     "data_file": "home",
     "lab_home": "home",

@@ -273,3 +273,34 @@ def test_runs_survive_a_new_account_object(tmp_path) -> None:
         account.login(1)
     assert list(Account(store).runs()["outcome"]) == ["success"]
     store.close()
+
+
+def test_exercise_check_explains_what_is_still_wrong(account: Account) -> None:
+    from punchlab.exercises import check_punch_automation
+
+    server = MockServer(mode="live")
+    base = server.mount(f"http://automation-{next(_hosts)}.punchlab")
+    try:
+        punch = account.add_connection(name="Punch Clock", description="d", base_path=base)
+        punch.add_tutorial_actions()
+        feedback = check_punch_automation(account, punch)
+        assert not feedback.ok and "still a Draft" in str(feedback)
+        clock = punch.action("Punch clock").publish()
+        assert "no Automation" in str(check_punch_automation(account, punch))
+        account.add_automation(
+            name="Punch", when="logout", action=clock, inputs={"user_id": "{{agent.id}}"}
+        )
+        assert "should run When 'an agent logs in'" in str(check_punch_automation(account, punch))
+        account.add_automation(
+            name="Punch", when="login", action=clock, inputs={"user_id": "{{agent.id}}"}
+        )
+        feedback = check_punch_automation(account, punch)
+        assert "Talkdesk agent's id" in str(feedback) and punch.external_id_variable in str(
+            feedback
+        )
+        account.add_automation(
+            name="Punch", when="login", action=clock, inputs={"user_id": punch.external_id_variable}
+        )
+        assert check_punch_automation(account, punch).ok
+    finally:
+        server.unmount()
