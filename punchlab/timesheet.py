@@ -129,7 +129,7 @@ def timeline(shift_frame: pd.DataFrame, *, title: str = "Shifts") -> Figure:
 
     Anomalies (a check-out with no check-in) have no start, so they show as a red tick.
     """
-    from matplotlib.dates import DateFormatter, date2num
+    from matplotlib.dates import DateFormatter, HourLocator, date2num
     from matplotlib.figure import Figure
 
     names = shift_frame.drop_duplicates("user_id").sort_values("user_id")
@@ -156,6 +156,7 @@ def timeline(shift_frame: pd.DataFrame, *, title: str = "Shifts") -> Figure:
         [f"{n} ({u})" for u, n in zip(names["user_id"], names["name"], strict=True)]
     )
     axes.invert_yaxis()
+    axes.xaxis.set_major_locator(HourLocator(tz=UTC))
     axes.xaxis.set_major_formatter(DateFormatter("%H:%M", tz=UTC))
     axes.set_xlabel("time (UTC)")
     axes.set_title(title)
