@@ -23,8 +23,10 @@ Variables of an agent event (`event_variables`): `agent.id`, `agent.name`, `agen
 Every event leaves one `Run` per Automation whose trigger matches, with an outcome from
 `OUTCOMES`: the Action's (`success`, `error`, `timeout`, `validation_error`), `missing_variable`
 (a variable is missing, e.g. an agent with no External ID: no HTTP call is made) or `skipped`
-(the Automation is disabled). A `RetryPolicy` retries 5xx answers and timeouts (never 4xx),
-recording each attempt; `replay_failed()` sends failed requests again as new, linked runs.
+(the Automation is disabled, or the agent deactivated). Input-schema `default`s are rendered
+with the same variables and sent as the body. A `RetryPolicy` retries 5xx answers and timeouts
+(never 4xx), recording each attempt; `replay_failed()` sends failed requests again as new,
+linked runs.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 from .action import Action, ActionState
 from .errors import PunchlabError, TemplateError, ValidationError
-from .templates import render
+from .templates import render, render_value
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -69,6 +71,11 @@ OUTCOMES = ("success", "error", "timeout", "validation_error", "missing_variable
 _FAILED = ("error", "timeout")
 _STATUS_OF = {"login": "available", "logout": "offline"}
 _BATCH = 500  # run records written per transaction by `run_events`
+
+
+def _overridden(name: str) -> str:
+    return ""
+
 
 _DDL = """
 CREATE TABLE IF NOT EXISTS automations (
@@ -109,7 +116,10 @@ def _iso(moment: datetime | str | None) -> str:
     if moment is None:
         moment = datetime.now(UTC)
     if isinstance(moment, str):
-        moment = datetime.fromisoformat(moment.replace("Z", "+00:00"))
+        try:
+            moment = datetime.fromisoformat(moment.replace("Z", "+00:00"))
+        except ValueError as exc:
+            raise ValidationError(f"{moment!r} is not an ISO 8601 time", where="at") from exc
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC).isoformat(timespec="seconds")
@@ -158,6 +168,10 @@ class Event:
         if self.name not in TRIGGERS:
             raise ValidationError(
                 f"{self.name!r} is not one of {', '.join(TRIGGERS)}", where="event"
+            )
+        if self.name == "status" and not (isinstance(self.status, str) and self.status.strip()):
+            raise ValidationError(
+                "a status change needs the new status, like 'away'", where="event"
             )
 
 
@@ -228,7 +242,7 @@ class _Compiled:
     automation: Automation
     action: Action
     params: dict[str, str] = field(default_factory=dict)
-    body: dict[str, str] = field(default_factory=dict)
+    body: dict[str, Any] = field(default_factory=dict)  # input-schema defaults, then inputs
 
 
 class Automations:
@@ -374,6 +388,8 @@ class Automations:
                 )
             action = connections[automation.connection_id].action(automation.action_id)
             item = _Compiled(automation, action)
+            properties = (action.input_schema or {}).get("properties") or {}
+            item.body = {k: p["default"] for k, p in properties.items() if "default" in p}
             for key_, value in automation.inputs.items():
                 target = item.params if key_ in action.parameters else item.body
                 target[key_] = value
@@ -456,12 +472,19 @@ class Automations:
     def _run(self, item: _Compiled, agent: Agent, event: Event, http: Any) -> list[tuple]:
         automation = item.automation
         base = (automation.id, event.name, agent.id, event.at)
-        if not automation.enabled:
-            return [(*base, 1, "skipped", None, 0.0, "the Automation is disabled", *([None] * 4))]
+        skipped = (
+            "the Automation is disabled"
+            if not automation.enabled
+            else f"agent {agent.id} ({agent.name}) is deactivated"
+            if not agent.active
+            else None
+        )
+        if skipped:
+            return [(*base, 1, "skipped", None, 0.0, skipped, *([None] * 4))]
         variables = event_variables(agent, event)
         try:
             params = {k: _render(v, variables) for k, v in item.params.items()}
-            body = {k: _render(v, variables) for k, v in item.body.items()}
+            body = render_value(item.body, variables, missing="error")
         except TemplateError as exc:
             message = _missing_message(exc, agent, self.account)
             return [(*base, 1, "missing_variable", None, 0.0, message, *([None] * 4))]
@@ -486,7 +509,15 @@ class Automations:
             if policy is not None and attempt > first:
                 time.sleep(policy.wait(attempt - first + 1))
             try:
-                result = item.action.run(params, body=body or None, attempt=attempt, client=http)
+                # `body` holds every input-schema default already rendered, so the Action's
+                # own rendering of the defaults is overridden: any value will do for it
+                result = item.action.run(
+                    params,
+                    body=body or None,
+                    variables=_overridden,
+                    attempt=attempt,
+                    client=http,
+                )
                 outcome, status, message = result.outcome, result.status, result.message
                 request, duration = result.request, result.duration
                 response = result.data if result.data is not None else (result.body or None)

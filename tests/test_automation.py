@@ -150,6 +150,9 @@ def test_disabled_automation_is_skipped_and_other_triggers_do_not_run(account: A
         assert [r.outcome for r in account.login(1)] == ["skipped"]
         assert account.logout(1) == []  # no Automation When "an agent logs out"
         assert account.set_status(1, "away") == []
+        assert account.automation_engine.agent_states()[1][0] == "away"
+        with pytest.raises(ValidationError, match="ISO 8601"):
+            account.login(1, at="eight o'clock")
         engine = account.automation_engine
         engine.set_enabled("Punch in on login", True)
         assert [r.outcome for r in account.login(1)] == ["success"]
@@ -261,6 +264,8 @@ def test_every_event_is_recorded_even_when_a_later_one_is_bad(account: Account) 
 def test_an_unknown_event_is_refused() -> None:
     with pytest.raises(ValidationError, match="lunch"):
         Event("lunch", 1, "2026-03-02T08:00:00+00:00")
+    with pytest.raises(ValidationError, match="needs the new status"):
+        Event("status", 1, "2026-03-02T08:00:00+00:00")
     with pytest.raises(ValidationError, match="attempts"):
         RetryPolicy(attempts=0)
 
@@ -304,3 +309,41 @@ def test_exercise_check_explains_what_is_still_wrong(account: Account) -> None:
         assert check_punch_automation(account, punch).ok
     finally:
         server.unmount()
+
+
+def test_input_schema_defaults_are_rendered_into_the_body_and_replayed(account: Account) -> None:
+    with lab(account, faults=Faults(error_rate=1.0)) as (server, punch, _):
+        with_body = punch.add_action(
+            name="Punch with email",
+            description="sends the agent's email in the body",
+            method="POST",
+            path="/user/{{user_id}}/punch-clock",
+            input_schema={
+                "type": "object",
+                "properties": {
+                    "email": {"type": "string", "title": "Email", "default": "{{agent.email}}"},
+                    "source": {"type": "string", "title": "Source", "default": "talkdesk"},
+                },
+            },
+        ).publish()
+        account.add_automation(
+            name="Punch with email",
+            when="login",
+            action=with_body,
+            inputs={"user_id": punch.external_id_variable, "source": "{{account.name}}"},
+        )
+        first = account.login(2)[0]
+        expected = {"email": "user+2@talkdesk.com", "source": "punchlab sandbox"}
+        assert first.outcome == "error" and first.request["body"] == expected
+        server.faults = None
+        (replayed,) = account.replay_failed()
+        assert replayed.outcome == "success" and replayed.request["body"] == expected
+
+
+def test_deactivated_agent_is_skipped(account: Account) -> None:
+    with lab(account) as (server, punch, seen):
+        login_automation(account, punch)
+        ghost = account.add_agent(name="Old Timer", email="old@example.com", active=False)
+        runs = account.login(ghost)
+        assert [r.outcome for r in runs] == ["skipped"] and "deactivated" in runs[0].message
+        assert seen == []
