@@ -46,10 +46,12 @@ def lab(
             yield server, connect(running.url), seen
 
 
-def login_automation(account: Account, punch, **options):
+def login_automation(
+    account: Account, punch, *, when: str = "login", name: str = "Punch in on login", **options
+):
     return account.add_automation(
-        name="Punch in on login",
-        when="login",
+        name=name,
+        when=when,
         action=punch.action("Punch clock"),
         inputs={"user_id": punch.external_id_variable},
         **options,
@@ -74,12 +76,7 @@ def test_login_punches_the_clock_with_the_external_id(account: Account, how: str
 def test_logout_automation_punches_out(account: Account) -> None:
     with lab(account) as (server, punch, _):
         login_automation(account, punch)
-        account.add_automation(
-            name="Punch out on logout",
-            when="logout",
-            action=punch.action("Punch clock"),
-            inputs={"user_id": punch.external_id_variable},
-        )
+        login_automation(account, punch, when="logout", name="Punch out on logout")
         account.login(1)
         runs = account.logout(1)
         assert [r.automation for r in runs] == ["Punch out on logout"]
@@ -237,12 +234,7 @@ def test_day_schedule_is_deterministic_and_drives_the_clock(account: Account) ->
     clock = SimulatedClock("2026-03-02T00:00:00Z")
     with lab(account, now=clock) as (server, punch, _):
         login_automation(account, punch)
-        account.add_automation(
-            name="Punch out on logout",
-            when="logout",
-            action=punch.action("Punch clock"),
-            inputs={"user_id": punch.external_id_variable},
-        )
+        login_automation(account, punch, when="logout", name="Punch out on logout")
         runs = account.automation_engine.run_events(one, clock=clock)
     punches = [e for e in one if e.name != "status"]
     assert [r.outcome for r in runs] == ["success"] * len(punches)
