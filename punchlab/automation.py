@@ -431,8 +431,8 @@ class Automations:
         """Run many events in order, recording every run (in batches of 500 per transaction).
 
         `clock`: a `SimulatedClock` set to each event's time first, so the mock's punches carry
-        the event's time. An unexpected failure of one run is recorded as an `error`; records of
-        earlier events are kept whatever happens later.
+        the event's time. Whatever happens to a later event (even an exception, such as an
+        unknown agent), the records of the earlier ones are written.
         """
         from . import inprocess
 
@@ -486,7 +486,7 @@ class Automations:
             params = {k: _render(v, variables) for k, v in item.params.items()}
             body = render_value(item.body, variables, missing="error")
         except TemplateError as exc:
-            message = _missing_message(exc, agent, self.account)
+            message = _missing_message(exc, agent)
             return [(*base, 1, "missing_variable", None, 0.0, message, *([None] * 4))]
         return self._attempts(item, base, params, body, http, first=1, replay_of=None)
 
@@ -690,7 +690,7 @@ def _has(variables: Mapping[str, Any], name: str) -> bool:
     return True
 
 
-def _missing_message(exc: TemplateError, agent: Agent, account: Account) -> str:
+def _missing_message(exc: TemplateError, agent: Agent) -> str:
     name = exc.name
     parts = name.split(".")
     if len(parts) == 3 and parts[0] == "agent" and parts[1].startswith("connection_"):
