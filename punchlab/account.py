@@ -18,6 +18,8 @@ Entry points for Agent Sync and Automations:
   `{{agent.*}}` context of an Automation, with `connection_<id>.external_id` for each Connection.
 * `account.set_external_ids(connection, {agent_id: external_id | None})`: all or nothing, in
   one transaction; `None` clears an External ID.
+* `account.add_automation(...)`, `account.login(agent)` / `logout` / `set_status`,
+  `account.runs()`, `account.replay_failed()`: thin shortcuts to `punchlab.automation`.
 * `account.reset()`: the presenter's reset to the tutorial's starting state (the seven agents).
 """
 
@@ -36,7 +38,12 @@ from .home import data_file
 from .store import Store
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     import pandas as pd
+
+    from .action import Action
+    from .automation import Automation, Automations, RetryPolicy, Run
 
 __all__ = ["TUTORIAL_AGENTS", "Account", "Agent", "normalise_email"]
 
@@ -143,6 +150,7 @@ class Account:
         self.store = store if store is not None else Store.default()
         Connection.ensure_tables(self.store)
         self.store.ensure("account", _DDL)
+        self._automations: Automations | None = None
 
     def __repr__(self) -> str:
         count = self.store.query("SELECT COUNT(*) FROM agents")[0][0]
@@ -368,6 +376,60 @@ class Account:
         """Every Connection, by id."""
         rows = self.store.query("SELECT id FROM connections ORDER BY id")
         return [Connection.load(self.store, row["id"]) for row in rows]
+
+    # -- Automations (tutorial step 4; the logic is in punchlab.automation) --------------------
+
+    @property
+    def automation_engine(self) -> Automations:
+        """The `Automations` runner of this account (definitions, events, run history)."""
+        from .automation import Automations
+
+        if self._automations is None:
+            self._automations = Automations(self)
+        return self._automations
+
+    def add_automation(
+        self,
+        *,
+        name: str,
+        when: str,
+        action: Action,
+        inputs: Mapping[str, Any],
+        enabled: bool = True,
+        retry: RetryPolicy | None = None,
+    ) -> Automation:
+        """Create (or, by name, update) an Automation: When `when` ("login", "logout",
+        "status"), Then the Active `action` with `inputs` (templates). See `punchlab.automation`.
+        """
+        return self.automation_engine.add(
+            name=name, when=when, action=action, inputs=inputs, enabled=enabled, retry=retry
+        )
+
+    def automations(self) -> list[Automation]:
+        """Every Automation, by id."""
+        return self.automation_engine.all()
+
+    def login(self, agent: Agent | int | str, *, at: datetime | str | None = None) -> list[Run]:
+        """The agent logs in (runs the matching Automations; returns their runs)."""
+        return self.automation_engine.login(agent, at=at)
+
+    def logout(self, agent: Agent | int | str, *, at: datetime | str | None = None) -> list[Run]:
+        """The agent logs out (runs the matching Automations; returns their runs)."""
+        return self.automation_engine.logout(agent, at=at)
+
+    def set_status(
+        self, agent: Agent | int | str, status: str, *, at: datetime | str | None = None
+    ) -> list[Run]:
+        """The agent changes status, e.g. to `"away"` (runs the matching Automations)."""
+        return self.automation_engine.set_status(agent, status, at=at)
+
+    def runs(self) -> pd.DataFrame:
+        """Every Automation run, oldest first, as a DataFrame."""
+        return self.automation_engine.runs()
+
+    def replay_failed(self) -> list[Run]:
+        """Send the failed Automation requests again (see `Automations.replay_failed`)."""
+        return self.automation_engine.replay_failed()
 
     # -- presenter reset ------------------------------------------------------------------------
 

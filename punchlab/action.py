@@ -560,15 +560,23 @@ class Action:
         body: Mapping[str, Any] | None = None,
         variables: Mapping[str, Any] | None = None,
         attempt: int = 1,
+        client: httpx.Client | None = None,
     ) -> ActionResult:
-        """Run a published Action (Active or Deprecated): the entry point for Automations."""
+        """Run a published Action (Active or Deprecated): the entry point for Automations.
+
+        `client`: an open `punchlab.inprocess.client()` to send with, left open (a batch of
+        Automation events shares one); by default each run opens and closes its own. The
+        Connection's auth and the Action's timeout apply either way.
+        """
         self.refresh()
         if self.state is ActionState.DRAFT:
             raise ValidationError(
                 "a Draft can only be tested; publish it before it runs",
                 where=f"Action {self.name!r}",
             )
-        return self._execute(dict(params or {}), body, variables, attempt=attempt, test=False)
+        return self._execute(
+            dict(params or {}), body, variables, attempt=attempt, test=False, client=client
+        )
 
     def _inputs(
         self, params: Mapping[str, Any], body: Mapping[str, Any] | None, variables: Any
@@ -616,6 +624,7 @@ class Action:
         *,
         attempt: int,
         test: bool,
+        client: httpx.Client | None = None,
     ) -> ActionResult:
         start = time.monotonic()
         common = {
@@ -637,10 +646,15 @@ class Action:
             return self._record(result)
         target = render(self.path, values, missing="error", encode=_segment)
         sent: httpx.Request | None = None
+        url = connection.base_path + target
         try:
-            with connection.client(timeout=self.timeout) as http:
-                sent = http.build_request(self.method, connection.base_path + target, json=payload)
-                response = http.send(sent)
+            if client is None:
+                with connection.client(timeout=self.timeout) as http:
+                    sent = http.build_request(self.method, url, json=payload)
+                    response = http.send(sent)
+            else:
+                sent = client.build_request(self.method, url, json=payload, timeout=self.timeout)
+                response = client.send(sent, auth=connection.auth)
         except (httpx.HTTPError, PunchlabError) as exc:
             timed_out = isinstance(exc, httpx.TimeoutException)
             result = ActionResult(

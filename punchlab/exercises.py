@@ -13,9 +13,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .automation import TRIGGERS
 from .mapping import FieldMapping, FieldRule, source_keys, target_fields
 
-__all__ = ["Feedback", "check_mapping"]
+__all__ = ["Feedback", "check_mapping", "check_punch_automation"]
 
 _ABSENT = object()
 
@@ -105,4 +106,58 @@ def check_mapping(
                 f"`{target}` is read from `{rule.source}` but users[{i}] gives {got[i]!r} where "
                 f"{want[i]!r} is expected; check the transform ({steps})."
             )
+    return Feedback(title, problems)
+
+
+# -- tutorial step 4: the punch-clock Automation -----------------------------------------------
+
+
+def check_punch_automation(account: Any, connection: Any, *, when: str = "login") -> Feedback:
+    """Check that an Automation punches the clock of `connection` When an agent logs in.
+
+    It must be enabled, run the Connection's published `/punch-clock` Action, and fill the
+    User ID with the agent's External ID for that Connection (not the agent's own id).
+    """
+    from .action import ActionState
+
+    variable = connection.external_id_variable
+    title = f"Punch-clock Automation ({when})"
+    clocks = [a for a in connection.actions() if a.path.endswith("/punch-clock")]
+    if not clocks:
+        return Feedback(title, [f"{connection.name!r} has no Punch clock Action: add it first."])
+    if all(a.state is ActionState.DRAFT for a in clocks):
+        return Feedback(
+            title,
+            [
+                f"the Action {clocks[0].name!r} is still a Draft: publish it "
+                "(`.publish()`) — Automations only run Active actions."
+            ],
+        )
+    ids = {a.id for a in clocks}
+    mine = [a for a in account.automations() if a.action_id in ids]
+    if not mine:
+        return Feedback(title, [f"no Automation runs {clocks[0].name!r} yet: add one."])
+    matching = [a for a in mine if a.when == when]
+    if not matching:
+        other = mine[0]
+        return Feedback(
+            title,
+            [
+                f"{other.name!r} runs When {TRIGGERS[other.when]!r}; this one should run When "
+                f"{TRIGGERS[when]!r}."
+            ],
+        )
+    problems: list[str] = []
+    automation = matching[0]
+    value = str(automation.inputs.get("user_id", ""))
+    if value != variable:
+        if "agent.id" in value:
+            problems.append(
+                f"User ID is {value}: that is the Talkdesk agent's id, not the punch-clock "
+                f"user's. Use the External ID for {connection.name!r}: {variable}."
+            )
+        else:
+            problems.append(f"User ID is {value!r}; choose the External ID variable {variable}.")
+    if not automation.enabled:
+        problems.append(f"{automation.name!r} is disabled: its runs are all `skipped`.")
     return Feedback(title, problems)

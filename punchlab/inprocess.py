@@ -15,6 +15,7 @@ with client() as http:
 
 from __future__ import annotations
 
+import ssl
 from typing import Any
 
 import httpx
@@ -22,6 +23,16 @@ import httpx
 __all__ = ["client", "mount", "mounted", "unmount"]
 
 _mounts: dict[str, httpx.BaseTransport] = {}
+_ssl_context: ssl.SSLContext | None = None
+
+
+def _default_ssl_context() -> ssl.SSLContext:
+    # Loading the CA bundle takes milliseconds; an Action runs once per automation event, so
+    # every client shares one verified context (what httpx builds by default) instead.
+    global _ssl_context
+    if _ssl_context is None:
+        _ssl_context = httpx.create_ssl_context()
+    return _ssl_context
 
 
 def _key(base_url: str) -> str:
@@ -52,4 +63,5 @@ def mounted(base_url: str) -> bool:
 def client(**options: Any) -> httpx.Client:
     """An `httpx.Client` that routes in-process base URLs to their transports."""
     mounts = {**_mounts, **options.pop("mounts", {})}
+    options.setdefault("verify", _default_ssl_context())
     return httpx.Client(mounts=mounts, **options)

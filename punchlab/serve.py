@@ -1,7 +1,8 @@
 """How a `MockServer` is reached: in-process httpx transports, a raw ASGI app, a localhost server.
 
 * `MockTransport` / `AsyncMockTransport`: httpx transports that call the mock directly (no socket),
-  waiting `MockResponse.delay` first.
+  waiting `MockResponse.delay` first; the sync one raises `httpx.ReadTimeout` at once when the
+  delay is past the client's read timeout.
 * `asgi_app(server)`: a plain ASGI application (no framework). It reads at most 1 MB of body
   (413 beyond), answers malformed paths with 400, and turns any failure into a 500, so it keeps
   answering.
@@ -63,6 +64,14 @@ class MockTransport(httpx.BaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         response = self.server.respond(_from_httpx(request, request.read()))
         if response.delay > 0:
+            # An answer later than the client's read timeout would never be read: raise the
+            # timeout at once, as nothing in-process needs to be kept waiting for it.
+            read = (request.extensions.get("timeout") or {}).get("read")
+            if read is not None and response.delay > read:
+                raise httpx.ReadTimeout(
+                    f"the mock answers after {response.delay:g} s, past the {read:g} s timeout",
+                    request=request,
+                )
             time.sleep(response.delay)
         return _to_httpx(response, request)
 
