@@ -160,4 +160,163 @@ def check_punch_automation(account: Any, connection: Any, *, when: str = "login"
             problems.append(f"User ID is {value!r}; choose the External ID variable {variable}.")
     if not automation.enabled:
         problems.append(f"{automation.name!r} is disabled: its runs are all `skipped`.")
+
+
+# -- notebooks 02 and 03: aligned example emails (step 2.6), the Punch clock Action (step 3.6) --
+
+__all__ += ["check_aligned_emails", "check_punch_clock_action"]
+
+_PUNCH_PATH = "/user/{{user_id}}/punch-clock"
+_PUNCH_FIELDS = {"name": "Name", "check_in_time": "Check-in Time"}
+
+
+def _agent_emails(agents: Any) -> dict[str, str]:
+    """`{name: email}` from an `Account`, `Agent` objects or `{"name", "email"}` mappings."""
+    if hasattr(agents, "agents"):
+        agents = agents.agents()
+    found: dict[str, str] = {}
+    for agent in agents:
+        name = agent["name"] if isinstance(agent, Mapping) else agent.name
+        email = agent["email"] if isinstance(agent, Mapping) else agent.email
+        found[str(name)] = str(email)
+    return found
+
+
+def check_aligned_emails(collection: Any, agents: Any) -> Feedback:
+    """Check tutorial step 2.6 on an edited copy of the tutorial collection.
+
+    Every mock user, in both users endpoints and on every page, must carry the email of the
+    agent with the same name (compared as Agent Sync does: trimmed, lower-case), and the
+    collection must still be one Postman can import.
+
+    ```python
+    check_aligned_emails(edited, account)   # ✘ … user 6 (Clarence Hull) still has …
+    ```
+    """
+    from .account import normalise_email
+    from .collection import load_collection
+    from .errors import PunchlabError
+    from .home import TUTORIAL_COLLECTION, data_file
+
+    title = "Step 2.6, emails aligned with the agents"
+    by_name = _agent_emails(agents)
+    original = load_collection(data_file(TUTORIAL_COLLECTION), validate=False)
+    problems: list[str] = []
+    stale: dict[tuple[int, str, str, str], list[str]] = {}  # (id, name, found, wanted) -> pages
+    no_agent: dict[int, str] = {}
+    for before in original.examples():
+        body = before.json()
+        if not isinstance(body, dict) or not isinstance(body.get("users"), list):
+            continue
+        where = f"{before.item_name} · {before.name}"
+        try:
+            after = collection.example(before.item_name, before.name)
+        except PunchlabError:
+            problems.append(f"the example {where} is gone; edit its emails, keep the example.")
+            continue
+        edited = after.json()
+        if not isinstance(edited, dict) or not isinstance(edited.get("users"), list):
+            problems.append(f"the body of {where} is no longer JSON with a `users` list.")
+            continue
+        id_key, email_key = (
+            ("id", "email") if "id" in body["users"][0] else ("punch_clock_id", "punch_clock_email")
+        )
+        entries = {e.get(id_key): e for e in edited["users"] if isinstance(e, Mapping)}
+        for user in body["users"]:
+            user_id, name = user[id_key], user["name"]
+            entry = entries.get(user_id)
+            if entry is None:
+                problems.append(
+                    f"user {user_id} ({name}) is missing from {where}; keep every user."
+                )
+                continue
+            wanted = by_name.get(name)
+            if wanted is None:
+                no_agent[user_id] = name
+                continue
+            found = entry.get(email_key)
+            if not isinstance(found, str) or normalise_email(found) != normalise_email(wanted):
+                stale.setdefault((user_id, name, str(found), wanted), []).append(where)
+    for (user_id, name, found, wanted), pages in sorted(stale.items()):
+        problems.append(
+            f"user {user_id} ({name}) still has {found!r} in {', '.join(pages)}; the agent's "
+            f"email is {wanted!r} (Agent Sync matches on email: edit both endpoints, every page)."
+        )
+    for user_id, name in sorted(no_agent.items()):
+        problems.append(f"user {user_id} ({name}) has no agent with that name among the agents.")
+    invalid = collection.validate()
+    if invalid:
+        where, message = invalid[0]
+        problems.append(
+            f"the collection no longer passes the v2.1 schema at {where or 'its root'}: "
+            f"{message}; Postman would refuse to import it."
+        )
+    return Feedback(title, problems)
+
+
+def check_punch_clock_action(action: Any) -> Feedback:
+    """Check tutorial step 3.6: the *Punch clock* Action (an `Action` or its `definition()`).
+
+    ```python
+    check_punch_clock_action(punch.action("Punch clock"))   # ✘ … `method` is GET …
+    ```
+    """
+    from .templates import placeholders, render
+
+    title = "Step 3.6, the Punch clock Action"
+    if action is None:
+        return Feedback(title, ["there is no Action yet: create it with `punch.add_action(...)`."])
+    spec = action if isinstance(action, Mapping) else action.definition()
+    problems: list[str] = []
+    if str(spec.get("name", "")).strip().casefold() != "punch clock":
+        problems.append(
+            f"the Name is {spec.get('name')!r}; call it 'Punch clock', the Action the "
+            "Automation of step 4 runs."
+        )
+    method = str(spec.get("method", "GET")).upper()
+    if method != "POST":
+        problems.append(
+            f"the method is {method}; a punch records something, and the collection's "
+            "users/punch-clock request is a POST."
+        )
+    path = str(spec.get("path", ""))
+    names = placeholders(path)
+    if "user_id" not in names:
+        found = f"it has {', '.join('{{' + n + '}}' for n in names)}" if names else "it has none"
+        problems.append(
+            f"the relative path {path!r} needs the parameter {{{{user_id}}}} ({found}): step "
+            "4.3.1 fills the User ID field with the agent's External ID."
+        )
+    else:
+        sent = render(path, {"user_id": "7"})
+        if sent.split("?")[0] != "/user/7/punch-clock":
+            problems.append(
+                f"for user 7 the relative path gives {sent!r}; the mock serves "
+                f"'/user/7/punch-clock', so the path is {_PUNCH_PATH!r}."
+            )
+    if spec.get("input_schema"):
+        problems.append("the input schema should stay empty: the punch sends no body.")
+    schema = spec.get("output_schema")
+    if not isinstance(schema, Mapping):
+        problems.append(
+            "there is no output schema: step 3.6.3 gives one with `name` and `check_in_time`."
+        )
+        return Feedback(title, problems)
+    properties = schema.get("properties") or {}
+    required = schema.get("required") or []
+    for key, label in _PUNCH_FIELDS.items():
+        prop = properties.get(key)
+        if not isinstance(prop, Mapping):
+            problems.append(f"the output schema has no property `{key}` (a string, {label!r}).")
+            continue
+        if prop.get("type") != "string":
+            problems.append(
+                f"`{key}` has type {prop.get('type')!r}; the mock sends a string, so use 'string'."
+            )
+        if prop.get("title") != label:
+            problems.append(
+                f"`{key}` has the title {prop.get('title')!r}; the tutorial's is {label!r}."
+            )
+        if key not in required:
+            problems.append(f"`{key}` is not in `required`; every punch answer has it.")
     return Feedback(title, problems)

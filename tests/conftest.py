@@ -1,17 +1,16 @@
 from __future__ import annotations
 
 import itertools
-import json
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 
 import httpx
 import pytest
-from tutorial_api import TutorialAPI
 
-import punchlab
 from punchlab.account import Account
-from punchlab.inprocess import mount, unmount
+from punchlab.collection import load_collection
+from punchlab.home import TUTORIAL_COLLECTION, data_file
+from punchlab.messages import MockRequest, MockResponse
 from punchlab.mock import MockServer
 from punchlab.store import Store
 
@@ -25,27 +24,54 @@ def account() -> Iterator[Account]:
     store.close()
 
 
+class RecordingMock(MockServer):
+    """The real `MockServer`, keeping each request it answered and its answer, for assertions.
+
+    It records in-process and over HTTP alike (both call `respond`).
+    """
+
+    def __init__(self, *args, **options) -> None:
+        super().__init__(*args, **options)
+        self.requests: list[MockRequest] = []
+        self.responses: list[MockResponse] = []
+
+    def respond(self, request: MockRequest) -> MockResponse:
+        response = super().respond(request)
+        self.requests.append(request)
+        self.responses.append(response)
+        return response
+
+
 @pytest.fixture
-def mounted_api() -> Iterator[tuple[TutorialAPI, str]]:
-    """A fresh tutorial API answered in-process at a unique base URL, and a way to set its auth."""
-    api = TutorialAPI()
-    base = f"http://tutorial-{next(_hosts)}.punchlab"
-    mount(base, api.transport())
-    yield api, base
-    unmount(base)
+def mock_api() -> Iterator[Callable[..., tuple[RecordingMock, str]]]:
+    """Make `RecordingMock(**options)` (live mode unless told), mounted at a unique base URL."""
+    made: list[RecordingMock] = []
+
+    def make(**options) -> tuple[RecordingMock, str]:
+        server = RecordingMock(**{"mode": "live", **options})
+        made.append(server)
+        return server, server.mount(f"http://tutorial-{next(_hosts)}.punchlab")
+
+    yield make
+    for server in made:
+        server.unmount()
+
+
+@pytest.fixture
+def mounted_api(mock_api) -> tuple[RecordingMock, str]:
+    """The live tutorial API answered in-process at a unique base URL (set `.auth` to lock it)."""
+    return mock_api()
 
 
 @pytest.fixture(scope="session")
 def tutorial_users_pages() -> dict[str, dict[int, dict]]:
     """The tutorial collection's example bodies: `{"formatted": {1: body, 2: body}, ...}`."""
-    collection = json.loads(punchlab.data_file(punchlab.home.TUTORIAL_COLLECTION).read_text())
+    collection = load_collection(data_file(TUTORIAL_COLLECTION))
     pages: dict[str, dict[int, dict]] = {}
-    for folder in collection["item"]:
-        endpoint = folder["name"].removeprefix("users/")
-        for example in folder.get("response", []):
-            if example["name"].startswith("page "):
-                number = int(example["name"].removeprefix("page "))
-                pages.setdefault(endpoint, {})[number] = json.loads(example["body"])
+    for example in collection.examples():
+        if example.name.startswith("page "):
+            endpoint = example.item_name.removeprefix("users/")
+            pages.setdefault(endpoint, {})[int(example.name.removeprefix("page "))] = example.json()
     return pages
 
 

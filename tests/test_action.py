@@ -4,13 +4,16 @@ import copy
 import json
 
 import pytest
-from tutorial_api import TutorialAPI, serve
 
 from punchlab.account import Account
 from punchlab.action import ActionState, check_schema
+from punchlab.collection import load_collection
 from punchlab.connection import ApiKeyAuth
 from punchlab.errors import ValidationError
-from punchlab.home import data_file
+from punchlab.faults import Faults
+from punchlab.home import TUTORIAL_COLLECTION, data_file
+from punchlab.mock import MockServer
+from punchlab.mock_auth import RequireApiKey
 
 TUTORIAL = json.loads(data_file("tutorial_actions.json").read_text(encoding="utf-8"))
 FORMATTED = TUTORIAL["actions"][0]["output_schema"]
@@ -23,7 +26,7 @@ def punch(account: Account, mounted_api):
 
 
 @pytest.fixture
-def api(mounted_api) -> TutorialAPI:
+def api(mounted_api):
     return mounted_api[0]
 
 
@@ -54,7 +57,7 @@ def test_tutorial_actions_are_created_once_and_run(punch, api) -> None:
     }
     punched = clock.test(user_id="3")
     assert punched.ok and punched.data["name"] == "Gregory Dearing"
-    assert (api.requests[-1].method, api.requests[-1].url.path) == ("POST", "/user/3/punch-clock")
+    assert (api.requests[-1].method, api.requests[-1].path) == ("POST", "/user/3/punch-clock")
 
 
 @pytest.mark.parametrize(
@@ -114,9 +117,14 @@ def test_action_fields_are_checked(punch) -> None:
     assert punch.add_action(**{**ok, "path": "users/{{id}}"}).path == "/users/{{id}}"
 
 
-def test_output_is_validated_with_json_paths_and_projected(punch, api) -> None:
-    api.users[3]["email"] = 4  # a broken fourth user
-    api.users[0]["extra"] = "not in the schema"
+def test_output_is_validated_with_json_paths_and_projected(account: Account, mock_api) -> None:
+    collection = load_collection(data_file(TUTORIAL_COLLECTION))
+    page = collection.example("users/formatted", "page 1").json()
+    page["users"][3]["email"] = 4  # a broken fourth user
+    page["users"][0]["extra"] = "not in the schema"
+    collection.set_example_body("users/formatted", "page 1", page)
+    _, base = mock_api(collection=collection, mode="replay")
+    punch = account.add_connection(name="Punch Clock", description="The mock", base_path=base)
     users = punch.add_action(
         name="Users",
         description="d",
@@ -136,11 +144,11 @@ def test_values_are_encoded_per_segment(punch, api) -> None:
     clock = punch.add_tutorial_actions()[2]
     result = clock.test(user_id="../users/formatted?page=1")
     sent = api.requests[-1]
-    assert sent.url.raw_path == b"/user/..%2Fusers%2Fformatted%3Fpage%3D1/punch-clock"
+    assert sent.path == "/user/..%2Fusers%2Fformatted%3Fpage%3D1/punch-clock"
     assert (result.outcome, result.status) == ("error", 404)
     query = punch.add_action(name="Q", description="d", path="/users/formatted?page={{page}}")
     query.test(page="1&page=2")
-    assert api.requests[-1].url.params.get_list("page") == ["1&page=2"]
+    assert api.requests[-1].query == (("page", "1&page=2"),)
 
 
 def test_bad_parameters_never_reach_the_api(punch, api) -> None:
@@ -205,7 +213,7 @@ def test_templates_in_parameters_and_input_defaults(account: Account, punch, api
     params = {"user_id": punch.external_id_variable}
     result = clock.run(params, variables={"agent": account.agent(2).variables()})
     assert result.ok and result.data["name"] == "Steven Herrera"
-    assert json.loads(api.requests[-1].content) == {
+    assert json.loads(api.requests[-1].body) == {
         "agent_email": "user+2@talkdesk.com",
         "event": "login",
     }
@@ -219,9 +227,9 @@ def test_templates_in_parameters_and_input_defaults(account: Account, punch, api
 
 
 def test_timeout_over_http(account: Account) -> None:
-    api = TutorialAPI(auth=("api_key", "X-API-Key", "k"))
-    api.delay = 5.5
-    with serve(api) as base:
+    api = MockServer(mode="live", auth=RequireApiKey("k"), faults=Faults(latency=5.5))
+    with api.serve() as running:
+        base = running.url
         punch = account.add_connection(
             name="P", description="d", base_path=base, auth=ApiKeyAuth("k")
         )
@@ -235,8 +243,8 @@ def test_timeout_over_http(account: Account) -> None:
 
 
 def test_unreachable_server_is_an_error_result(account: Account) -> None:
-    with serve(TutorialAPI()) as base:
-        pass  # the port is free again
+    with MockServer(mode="live").serve() as running:
+        base = running.url  # once the block ends, the port is free again
     punch = account.add_connection(name="Gone", description="d", base_path=base)
     result = punch.add_action(name="A", description="d", path="/users/formatted?page=1").test()
     assert result.outcome == "error" and result.status is None and "ConnectError" in result.message

@@ -2,15 +2,30 @@ from __future__ import annotations
 
 import json
 import logging
+from urllib.parse import parse_qsl
 
 import pytest
-from tutorial_api import TutorialAPI, serve
 
 from punchlab.account import Account
 from punchlab.connection import ApiKeyAuth, BasicAuth, NoAuth, OAuth2ClientCredentials
 from punchlab.errors import ValidationError
+from punchlab.mock_auth import RequireApiKey, RequireBasic, RequireBearer
 
 SECRETS = ("s3cr3t-key", "pa55word", "client-s3cr3t", "aud-s3cr3t")
+
+
+def token_requests(api) -> list[dict[str, str]]:
+    """The form of each token request the mock received."""
+    return [dict(parse_qsl(r.body.decode())) for r in api.requests if r.path == "/oauth/token"]
+
+
+def issued_tokens(api) -> list[str]:
+    """The access tokens the mock's token endpoint handed out."""
+    return [
+        json.loads(response.body)["access_token"]
+        for request, response in zip(api.requests, api.responses, strict=True)
+        if request.path == "/oauth/token" and response.status == 200
+    ]
 
 
 def users_action(account: Account, base: str, auth):
@@ -73,7 +88,7 @@ def test_secrets_never_show(account: Account) -> None:
 
 def test_no_auth_and_api_key_in_process(account: Account, mounted_api) -> None:
     api, base = mounted_api
-    api.auth = ("api_key", "X-API-Key", "s3cr3t-key")
+    api.auth = RequireApiKey("s3cr3t-key")
     connection, users = users_action(account, base, NoAuth())
     denied = users.test(page=1)
     assert (denied.outcome, denied.status) == ("error", 401)
@@ -83,15 +98,16 @@ def test_no_auth_and_api_key_in_process(account: Account, mounted_api) -> None:
     )
     result = users.test(page=1)
     assert (result.outcome, result.status) == ("success", 200)
-    assert api.requests[-1].headers["x-api-key"] == "s3cr3t-key"
+    assert api.requests[-1].header("x-api-key") == "s3cr3t-key"
     assert result.request["headers"]["x-api-key"] == "***"
     runs = json.dumps(account.store.query("SELECT request FROM action_runs")[-1]["request"])
     assert "s3cr3t-key" not in runs
 
 
-def test_custom_api_key_header_over_http(account: Account) -> None:
-    api = TutorialAPI(auth=("api_key", "X-Punch-Key", "s3cr3t-key"))
-    with serve(api) as base:
+def test_custom_api_key_header_over_http(account: Account, mock_api) -> None:
+    api, _ = mock_api(auth=RequireApiKey("s3cr3t-key", header="X-Punch-Key"))
+    with api.serve() as running:
+        base = running.url
         _, users = users_action(account, base, ApiKeyAuth("s3cr3t-key", header="X-Punch-Key"))
         result = users.test(page=2)
         wrong = account.add_connection(
@@ -102,9 +118,10 @@ def test_custom_api_key_header_over_http(account: Account) -> None:
     assert refused.status == 401
 
 
-def test_basic_auth_over_http(account: Account) -> None:
-    api = TutorialAPI(auth=("basic", "ana", "pa55word"))
-    with serve(api) as base:
+def test_basic_auth_over_http(account: Account, mock_api) -> None:
+    api, _ = mock_api(auth=RequireBasic("ana", "pa55word"))
+    with api.serve() as running:
+        base = running.url
         _, users = users_action(account, base, BasicAuth("ana", "pa55word"))
         result = users.test(page=1)
         account.add_connection(
@@ -118,10 +135,12 @@ def test_basic_auth_over_http(account: Account) -> None:
 
 @pytest.mark.parametrize("over_http", [False, True], ids=["in-process", "http"])
 def test_oauth2_token_is_cached_and_refreshed_once_on_401(
-    account: Account, mounted_api, over_http: bool
+    account: Account, mock_api, over_http: bool
 ) -> None:
-    api, base = mounted_api
-    api.auth = ("bearer", "client", "client-s3cr3t")
+    server_time = [1_000.0]
+    api, base = mock_api(
+        auth=RequireBearer("client", "client-s3cr3t", expires_in=3600, clock=lambda: server_time[0])
+    )
 
     def run(base: str) -> list:
         auth = OAuth2ClientCredentials(
@@ -134,11 +153,13 @@ def test_oauth2_token_is_cached_and_refreshed_once_on_401(
         auth.forget_token()
         _, users = users_action(account, base, auth)
         first, second = users.test(page=1), users.test(page=2)
-        assert len(api.token_requests) == 1  # cached between runs
-        api.expire_tokens()  # the server ends the token early: 401, new token, one retry
+        assert len(token_requests(api)) == 1  # cached between runs
+        # The server's clock runs past the token's life while the client still trusts it:
+        # 401, a new token, one retry.
+        server_time[0] += 3601
         third = users.test(page=1)
-        assert len(api.token_requests) == 2
-        assert api.token_requests[0] == {
+        assert len(token_requests(api)) == 2
+        assert token_requests(api)[0] == {
             "grant_type": "client_credentials",
             "scope": "punch:write",
             "audience": "aud-s3cr3t",
@@ -146,31 +167,37 @@ def test_oauth2_token_is_cached_and_refreshed_once_on_401(
         return [first, second, third]
 
     if over_http:
-        with serve(api) as http_base:
-            results = run(http_base)
+        with api.serve() as running:
+            results = run(running.url)
     else:
         results = run(base)
     assert [r.status for r in results] == [200, 200, 200]
-    calls = [r.url.path for r in api.requests if r.url.path != "/oauth/token"]
-    assert len(calls) == 4  # three runs, one of them retried after its 401
+    calls = [
+        response.status
+        for request, response in zip(api.requests, api.responses, strict=True)
+        if request.path != "/oauth/token"
+    ]
+    assert calls == [200, 200, 401, 200]  # three runs, one of them retried after its 401
     shown = json.dumps([r.request for r in results])
-    assert "token-" not in shown and "client-s3cr3t" not in shown
+    tokens = issued_tokens(api)
+    assert len(tokens) == 2 and len(set(tokens)) == 2
+    assert not any(token in shown for token in tokens) and "client-s3cr3t" not in shown
 
 
-def test_oauth2_expiry_is_honoured_without_a_401(account: Account, mounted_api) -> None:
-    api, base = mounted_api
-    api.auth = ("bearer", "client", "client-s3cr3t")
-    api.token_ttl = 1  # shorter than the safety margin: every run fetches a fresh token
+def test_oauth2_expiry_is_honoured_without_a_401(account: Account, mock_api) -> None:
+    # a life shorter than the client's safety margin: every run fetches a fresh token
+    api, base = mock_api(auth=RequireBearer("client", "client-s3cr3t", expires_in=1))
     auth = OAuth2ClientCredentials(f"{base}/oauth/token", "client", "client-s3cr3t")
     auth.forget_token()
     _, users = users_action(account, base, auth)
     assert users.test(page=1).ok and users.test(page=1).ok
-    assert len(api.token_requests) == 2
+    assert len(token_requests(api)) == 2
+    assert [response.status for response in api.responses] == [200, 200, 200, 200]
 
 
 def test_oauth2_refused_credentials_are_an_error_result(account: Account, mounted_api) -> None:
     api, base = mounted_api
-    api.auth = ("bearer", "client", "client-s3cr3t")
+    api.auth = RequireBearer("client", "client-s3cr3t")
     auth = OAuth2ClientCredentials(f"{base}/oauth/token", "client", "wrong-s3cr3t")
     _, users = users_action(account, base, auth)
     result = users.test(page=1)
@@ -190,15 +217,17 @@ def test_auth_fields_are_mandatory() -> None:
             make()
 
 
-def test_secrets_stay_out_of_the_logs(account: Account, caplog) -> None:
-    api = TutorialAPI(auth=("bearer", "client", "client-s3cr3t"))
+def test_secrets_stay_out_of_the_logs(account: Account, mock_api, caplog) -> None:
+    api, _ = mock_api(auth=RequireBearer("client", "client-s3cr3t"))
     caplog.set_level(logging.DEBUG)
-    with serve(api) as base:
+    with api.serve() as running:
+        base = running.url
         auth = OAuth2ClientCredentials(f"{base}/oauth/token", "client", "client-s3cr3t")
         _, users = users_action(account, base, auth)
         assert users.test(page=1).ok
         for other in (ApiKeyAuth("s3cr3t-key"), BasicAuth("ana", "pa55word")):
             account.add_connection(name="Punch Clock", description="d", base_path=base, auth=other)
             assert users.test(page=1).status == 401
-    assert "HTTP Request" in caplog.text and api.tokens  # httpx logged the calls...
-    assert not any(secret in caplog.text for secret in (*SECRETS, *api.tokens))  # ...not secrets
+    tokens = issued_tokens(api)
+    assert "HTTP Request" in caplog.text and tokens  # httpx logged the calls...
+    assert not any(secret in caplog.text for secret in (*SECRETS, *tokens))  # ...not secrets
