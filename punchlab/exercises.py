@@ -160,6 +160,7 @@ def check_punch_automation(account: Any, connection: Any, *, when: str = "login"
             problems.append(f"User ID is {value!r}; choose the External ID variable {variable}.")
     if not automation.enabled:
         problems.append(f"{automation.name!r} is disabled: its runs are all `skipped`.")
+    return Feedback(title, problems)
 
 
 # -- notebooks 02 and 03: aligned example emails (step 2.6), the Punch clock Action (step 3.6) --
