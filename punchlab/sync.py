@@ -338,8 +338,9 @@ class SyncReport:
       yet), `changed` (a different one) or `unchanged`.
     - `unmatched_users`: external users with no agent of that email (never creates agents).
     - `unmatched_agents`: agents no external user matched (their External ID is left alone).
-    - `conflicts`: the same email twice on either side, or one external ID on two users; these
-      rows are never matched (never guessed).
+    - `conflicts`: the same email twice on either side, one external ID on two users, or a
+      user whose ID is still the External ID of an agent it does not match (that agent keeps
+      it); these rows are never matched (never guessed).
     """
 
     matched: pd.DataFrame
@@ -413,6 +414,54 @@ class SyncReport:
                 more = f" (first 10 of {len(frame)})" if len(frame) > 10 else ""
                 parts.append(f"<h4>{title}{more}</h4>{frame.head(10).to_html(index=False)}")
         return "\n".join(parts)
+
+
+def _drop_held_ids(matched: pd.DataFrame, agents: pd.DataFrame) -> tuple[pd.DataFrame, Any]:
+    """Take out the matches whose user ID stays the External ID of another agent.
+
+    An agent that no user matched keeps its External ID, and one ID cannot be on two agents of
+    a Connection: such a match is a conflict (user and agent rows), never a guess. Dropping a
+    match can make its agent keep an ID another match wanted, hence the loop.
+    """
+    import pandas as pd
+
+    dropped = []
+    while len(matched):
+        keeps = agents[
+            ~agents["agent_id"].isin(matched["agent_id"]) & agents["previous_external_id"].notna()
+        ].drop_duplicates("previous_external_id")
+        owner = pd.Series(keeps["agent_id"].to_numpy(), index=keeps["previous_external_id"])
+        holder = matched["external_id"].map(owner)
+        taken = holder.notna().to_numpy()
+        if not taken.any():
+            break
+        dropped.append(matched[taken].assign(holder=holder[taken].astype("int64").astype(str)))
+        matched = matched[~taken]
+    if not dropped:
+        return matched, []
+    rows = pd.concat(dropped)
+    held_by = " is the External ID of agent " + rows["holder"] + ", which keeps it"
+    users = pd.DataFrame(
+        {
+            "side": "external user",
+            "email": rows["user_email"],
+            "id": rows["external_id"],
+            "name": rows["user_name"],
+            "reason": "its ID" + held_by,
+            "key": rows["key"],
+        }
+    )
+    owners = pd.DataFrame(
+        {
+            "side": "agent",
+            "email": rows["agent_email"],
+            "id": rows["agent_id"].astype(object),
+            "name": rows["agent_name"],
+            "reason": "its user's ID" + held_by,
+            "key": rows["key"],
+        }
+    )
+    return matched, pd.concat([owners, users], ignore_index=True)
 
 
 def match_users(
@@ -507,11 +556,14 @@ def match_users(
         ],
         ignore_index=True,
     )
-    conflicts = conflicts.sort_values(["key", "side"], kind="stable").drop(columns="key")
 
     u_ok = u[~u_conflict & u_has]
     a_ok = a[~a_conflict & a_has]
     matched = a_ok.merge(u_ok, on="key", how="inner", validate="one_to_one")
+    matched, held = _drop_held_ids(matched, a)
+    if len(held):
+        conflicts = pd.concat([conflicts, held], ignore_index=True)
+    conflicts = conflicts.sort_values(["key", "side"], kind="stable").drop(columns="key")
     prev = matched["previous_external_id"]
     matched["change"] = np.select(
         [prev.isna(), prev == matched["external_id"]], ["new", "unchanged"], "changed"
