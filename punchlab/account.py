@@ -14,6 +14,9 @@ account.agents_frame()                        # a pandas DataFrame
 Entry points for Agent Sync and Automations:
 
 * `normalise_email(email)`: the one rule for matching emails (strip, lower-case).
+* `account.add_agents(frame)`: many agents at once (100,000 in about a second), checked first,
+  one transaction; an error names the row.
+* `account.agents_frame(connection=...)`: the agents with their External IDs, in one query.
 * `account.agents()` / `account.agent(id_or_email)`: `Agent` objects; `agent.variables()` is the
   `{{agent.*}}` context of an Automation, with `connection_<id>.external_id` for each Connection.
 * `account.set_external_ids(connection, {agent_id: external_id | None})`: all or nothing, in

@@ -326,6 +326,15 @@ def _email_key(emails: pd.Series, match: MatchMode) -> pd.Series:
     return keys.where(keys.notna() & (keys != ""), None)
 
 
+def _text_or_none(values: pd.Series) -> Any:
+    """IDs as text, `None` (not NaN) where there is none: an object column, since pandas would
+    otherwise infer a string column that shows a missing ID as NaN."""
+    import numpy as np
+    import pandas as pd
+
+    return pd.Series(np.where(values.notna(), values.astype(str), None), dtype=object)
+
+
 def _n(count: int, noun: str) -> str:
     return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
@@ -494,7 +503,7 @@ def match_users(
     ids = users["id"]
     u = pd.DataFrame(
         {
-            "external_id": ids.astype(str).where(ids.notna(), None),
+            "external_id": _text_or_none(ids),
             "user_name": users["name"].to_numpy(),
             "user_email": users["email"].to_numpy(),
             "key": _email_key(users["email"], match).to_numpy(),
@@ -508,7 +517,7 @@ def match_users(
             "agent_name": agents["name"].to_numpy(),
             "agent_email": agents["email"].to_numpy(),
             "active": active,
-            "previous_external_id": previous.astype(str).where(previous.notna(), None).to_numpy(),
+            "previous_external_id": _text_or_none(previous),
             "key": _email_key(agents["email"], match).to_numpy(),
         }
     )

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from punchlab.account import Account
-from punchlab.action import Action
+from punchlab.action import Action, ActionResult
 from punchlab.errors import MappingError, SyncError, ValidationError
 from punchlab.inprocess import mount, unmount
 from punchlab.live import generate_users
@@ -262,6 +262,18 @@ def test_add_agents_needs_name_and_email_columns(account: Account) -> None:
 # --- the output schema check on a big page ------------------------------------------------
 
 
+def run_one_page(account: Account, people: list[dict]) -> ActionResult:
+    """Test "Get users (formatted)" against an API that answers `people` as one page."""
+    body = {"count": len(people), "total": len(people), "users": people}
+    base = f"http://one-page-{next(_hosts)}.punchlab"
+    mount(base, httpx.MockTransport(lambda request: httpx.Response(200, json=body)))
+    users, _ = connect(account, base, publish=False)
+    try:
+        return users.test(page=1)
+    finally:
+        unmount(base)
+
+
 @pytest.mark.parametrize(
     ("change", "outcome", "path"),
     [
@@ -276,14 +288,7 @@ def test_add_agents_needs_name_and_email_columns(account: Account) -> None:
 def test_a_1000_user_page_is_checked_to_the_last_user(account: Account, change, outcome, path):
     people = generate_users(1000)
     people[999] = {**people[999], **change}
-    body = {"count": 1000, "total": 1000, "users": people}
-    base = f"http://big-page-{next(_hosts)}.punchlab"
-    mount(base, httpx.MockTransport(lambda request: httpx.Response(200, json=body)))
-    users, _ = connect(account, base, publish=False)
-    try:
-        result = users.test(page=1)
-    finally:
-        unmount(base)
+    result = run_one_page(account, people)
     assert result.outcome == outcome
     assert [issue.path for issue in result.errors] == ([path] if path else [])
     if outcome == "success":
@@ -294,14 +299,7 @@ def test_a_missing_required_user_field_is_found(account: Account) -> None:
     people = generate_users(1000)
     del people[500]["email"]
     people[700]["extra"] = "kept out of the data"
-    body = {"count": 1000, "total": 1000, "users": people}
-    base = f"http://missing-{next(_hosts)}.punchlab"
-    mount(base, httpx.MockTransport(lambda request: httpx.Response(200, json=body)))
-    users, _ = connect(account, base, publish=False)
-    try:
-        result = users.test(page=1)
-    finally:
-        unmount(base)
+    result = run_one_page(account, people)
     assert [str(issue) for issue in result.errors] == [
         "output $.users[500]: 'email' is a required property"
     ]
