@@ -631,7 +631,8 @@ def agent_sync(
     * `mapping`: a `FieldMapping` (or its dict) from the users' keys to `id`, `name`, `email`;
       without one the users must already have the formatted shape.
     * `match`: `"insensitive"` (trimmed, case-folded emails) or `"exact"`.
-    * `dry_run`: report only. `style`, `start`, `max_pages`, `progress`: see `Pagination`.
+    * `dry_run`: report only. `style`, `start`, `max_pages`, `progress`: see `Pagination`
+      (an Action pages with `"page"` or `"offset"`; an offset starts at 0).
 
     The External IDs are stored once, after every page was read and mapped and only when
     something changes; a failure before that (`SyncError`, `MappingError`) applies nothing.
@@ -670,7 +671,13 @@ def agent_sync(
         agents, apply = agents_frame, store
     if apply is None and not dry_run:
         raise ValueError("pass apply= (how to store the External IDs) or dry_run=True")
-    fetch = action_fetcher(source) if isinstance(source, Action) else source
+    fetch: Fetch = source  # type: ignore[assignment]
+    if isinstance(source, Action):
+        if style == "next":
+            raise ValueError("an Action takes a page or offset parameter, not a next link")
+        if style == "offset" and start is None:
+            start = 0  # an Action parameter needs a value, where a bare fetch takes None
+        fetch = action_fetcher(source)
     if mapping is None:
         mapping = FieldMapping.identity()
     elif not isinstance(mapping, FieldMapping):

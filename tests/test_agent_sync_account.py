@@ -304,3 +304,42 @@ def test_a_missing_required_user_field_is_found(account: Account) -> None:
         "output $.users[500]: 'email' is a required property"
     ]
     assert "extra" not in result.data["users"][700]
+
+
+def test_an_offset_action_starts_at_zero_and_a_link_style_is_refused(account: Account) -> None:
+    account.add_tutorial_agents()
+    people = generate_users(7)
+
+    def by_offset(request: httpx.Request) -> httpx.Response:
+        offset = int(request.url.params["offset"])
+        body = {"users": people[offset : offset + 3]}
+        if offset + 3 < len(people):
+            body["next_offset"] = offset + 3
+        return httpx.Response(200, json=body)
+
+    base = f"http://offset-{next(_hosts)}.punchlab"
+    mount(base, httpx.MockTransport(by_offset))
+    punch = account.add_connection(name="Offsets", description="d", base_path=base)
+    schema = {
+        "type": "object",
+        "properties": {
+            "next_offset": {"type": "integer", "title": "Next offset"},
+            "users": {"type": "array", "title": "Users", "items": {"type": "object"}},
+        },
+    }
+    users = punch.add_action(
+        name="Users by offset",
+        description="Users, three at a time",
+        path="/users?offset={{offset}}",
+        parameters={"offset": "integer"},
+        output_schema=schema,
+    )
+    try:
+        report = agent_sync(users, account, style="offset")
+        with pytest.raises(ValueError, match="not a next link"):
+            agent_sync(users, account, style="next")
+    finally:
+        unmount(base)
+    assert report.pages == 3 and report.stop_reason == "page 3 had no next_offset"
+    assert account.external_id(7, punch) == "7"
+    assert users.runs()["url"].str.endswith(("offset=0", "offset=3", "offset=6")).all()
