@@ -16,7 +16,6 @@ with client() as http:
 from __future__ import annotations
 
 import ssl
-import threading
 from typing import Any
 
 import httpx
@@ -25,7 +24,15 @@ __all__ = ["client", "mount", "mounted", "unmount"]
 
 _mounts: dict[str, httpx.BaseTransport] = {}
 _ssl_context: ssl.SSLContext | None = None
-_ssl_lock = threading.Lock()
+
+
+def _default_ssl_context() -> ssl.SSLContext:
+    # Loading the CA bundle takes milliseconds; an Action runs once per automation event, so
+    # every client shares one verified context (what httpx builds by default) instead.
+    global _ssl_context
+    if _ssl_context is None:
+        _ssl_context = httpx.create_ssl_context()
+    return _ssl_context
 
 
 def _key(base_url: str) -> str:
@@ -53,22 +60,8 @@ def mounted(base_url: str) -> bool:
     return _key(base_url) in _mounts
 
 
-def _shared_ssl_context() -> ssl.SSLContext:
-    # httpx builds a new context (reading the CA bundle, ~100 ms) for every Client; an Action
-    # opens a client per run, so paging through 100 pages would spend seconds on it.
-    global _ssl_context
-    with _ssl_lock:
-        if _ssl_context is None:
-            _ssl_context = httpx.create_ssl_context()
-        return _ssl_context
-
-
 def client(**options: Any) -> httpx.Client:
-    """An `httpx.Client` that routes in-process base URLs to their transports.
-
-    Clients share one default SSL context unless `verify`, `cert` or `trust_env` is given.
-    """
+    """An `httpx.Client` that routes in-process base URLs to their transports."""
     mounts = {**_mounts, **options.pop("mounts", {})}
-    if not {"verify", "cert", "trust_env"} & options.keys():
-        options["verify"] = _shared_ssl_context()
+    options.setdefault("verify", _default_ssl_context())
     return httpx.Client(mounts=mounts, **options)
