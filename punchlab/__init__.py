@@ -80,6 +80,7 @@ _EXPORTS = {
     "users_schema": "mapping",
     "MappingEditor": "widgets.mapping",
     "SyncReport": "sync",
+    "action_fetcher": "sync",
     "agent_sync": "sync",
     "http_fetcher": "sync",
     "match_users": "sync",

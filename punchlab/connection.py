@@ -39,7 +39,7 @@ import httpx
 
 from . import inprocess
 from .errors import AuthError, ValidationError
-from .home import data_file
+from .home import TUTORIAL_ACTIONS, data_file
 from .store import Store
 
 if TYPE_CHECKING:
@@ -57,7 +57,6 @@ __all__ = [
 ]
 
 MASK = "***"
-TUTORIAL_ACTIONS = "tutorial_actions.json"
 
 _DDL = """
 CREATE TABLE IF NOT EXISTS connections (

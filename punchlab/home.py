@@ -11,9 +11,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["TUTORIAL_COLLECTION", "data_dir", "data_file", "lab_home"]
+__all__ = ["TUTORIAL_ACTIONS", "TUTORIAL_COLLECTION", "data_dir", "data_file", "lab_home"]
 
 TUTORIAL_COLLECTION = "time_punching_integration.postman_collection.json"
+# The tutorial's three Actions (steps 3.4-3.6): paths, parameters and output schemas.
+TUTORIAL_ACTIONS = "tutorial_actions.json"
 
 _PACKAGE = Path(__file__).resolve().parent
 

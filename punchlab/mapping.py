@@ -25,7 +25,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from .errors import MappingError
-from .home import data_file
+from .home import TUTORIAL_ACTIONS, data_file
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -38,20 +38,27 @@ __all__ = [
     "users_schema",
 ]
 
-SCHEMAS_FILE = "agent_sync_schemas.json"
+# The users schemas are the output schemas of the tutorial's two "Get users" Actions.
+_USERS_ACTIONS = {
+    "formatted": "Get users (formatted)",
+    "not_formatted": "Get users (not formatted)",
+}
 
 _MISSING = object()
 
 
 @cache
 def _schemas() -> dict[str, Any]:
-    return json.loads(data_file(SCHEMAS_FILE).read_text(encoding="utf-8"))
+    spec = json.loads(data_file(TUTORIAL_ACTIONS).read_text(encoding="utf-8"))
+    by_name = {action["name"]: action["output_schema"] for action in spec["actions"]}
+    return {key: by_name[name] for key, name in _USERS_ACTIONS.items()}
 
 
 def users_schema(name: str = "formatted") -> dict[str, Any]:
-    """The output schema of a tutorial "Get users" Action: `"formatted"` or `"not_formatted"`."""
+    """The output schema of a tutorial "Get users" Action: `"formatted"` or `"not_formatted"`
+    (from `data/tutorial_actions.json`)."""
     schemas = _schemas()
-    if name not in schemas or name.startswith("$"):
+    if name not in schemas:
         raise KeyError(f"no users schema {name!r}; choose 'formatted' or 'not_formatted'")
     return schemas[name]
 

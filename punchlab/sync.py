@@ -4,17 +4,15 @@
 system." Each matched agent gets the user's ID as its External ID for the Connection.
 
 ```python
-from punchlab.inprocess import client
-from punchlab.sync import agent_sync, http_fetcher
-
-with client() as http:
-    report = agent_sync(
-        http_fetcher("http://mock.punchlab/users/formatted", client=http),
-        agents,                      # DataFrame: id, name, email, active, external_id
-        apply=save_external_ids,     # called once with {agent_id: external_id}, or not at all
-    )
-report.summary
+users = punch.action("Get users (formatted)")      # a users Action of the Connection
+report = agent_sync(users, account, dry_run=True)  # read every page, match, report only
+report = agent_sync(users, account)                # ...and set the External IDs
+account.agents_frame(connection=punch)             # the External IDs, looked up
 ```
+
+The same function works on plain parts: any `fetch(cursor) -> body` (for example
+`http_fetcher(url, client=http)`) instead of an Action, and an agents DataFrame with an
+`apply({agent_id: external_id})` callable instead of an Account.
 
 Nothing is applied unless every page was read and every user mapped (all or nothing), and a dry
 run (`dry_run=True`) only reports.
@@ -36,10 +34,15 @@ if TYPE_CHECKING:
     import httpx
     import pandas as pd
 
+    from .account import Account
+    from .action import Action
+    from .connection import Connection
+
 __all__ = [
     "Page",
     "Pagination",
     "SyncReport",
+    "action_fetcher",
     "agent_sync",
     "http_fetcher",
     "match_users",
@@ -62,6 +65,14 @@ class Page:
     cursor: Any
     users: list[Any]
     body: Mapping[str, Any]
+
+
+class _PageFailed(Exception):
+    """Raised by a fetch whose page came back with an error status or an invalid body."""
+
+    def __init__(self, message: str, *, status: int | None, body: str | None) -> None:
+        super().__init__(message)
+        self.message, self.status, self.body = message, status, body
 
 
 def _page_error(number: int, cursor: Any, message: str, *, status=None, body=None) -> SyncError:
@@ -126,6 +137,10 @@ class Pagination:
             body = self.fetch(cursor)
         except SyncError:
             raise
+        except _PageFailed as exc:
+            raise _page_error(
+                number, cursor, exc.message, status=exc.status, body=exc.body
+            ) from exc
         except Exception as exc:
             response = getattr(exc, "response", None)
             status = getattr(response, "status_code", None)
@@ -263,6 +278,44 @@ def http_fetcher(
     return fetch
 
 
+def action_fetcher(action: Action, *, param: str | None = None) -> Fetch:
+    """A `fetch(cursor)` that gets one page by running a users Action with `{param: cursor}`.
+
+    A published Action (Active or Deprecated) is run; a Draft is tested, as the Test button
+    does. `param` defaults to the Action's only path parameter (`page` for the tutorial's). A
+    result that is not `success` (an HTTP error, a timeout, an answer that breaks the output
+    schema) becomes a `SyncError` with the page number, status and a body excerpt.
+
+    ```python
+    pages = paginate(action_fetcher(punch.action("Get users (formatted)")))
+    ```
+    """
+    from .action import ActionState
+
+    if param is None:
+        names = list(action.parameters)
+        param = names[0] if len(names) == 1 else "page"
+    if param not in action.parameters:
+        raise ValueError(f"Action {action.name!r} has no parameter {param!r} for the page")
+
+    def fetch(cursor: Any) -> Mapping[str, Any]:
+        params = {param: cursor}
+        draft = action.state is ActionState.DRAFT
+        result = action.test(params) if draft else action.run(params)
+        if not result.ok:
+            message = result.message
+            if result.status is not None and message.startswith(str(result.status)):
+                message = message[len(str(result.status)) :].strip()  # "500 Internal …"
+            raise _PageFailed(
+                f"Action {action.name!r} gave {result.outcome}: {message}",
+                status=result.status,
+                body=result.body or None,
+            )
+        return result.data
+
+    return fetch
+
+
 # --- matching -------------------------------------------------------------------------------
 
 
@@ -271,6 +324,15 @@ def _email_key(emails: pd.Series, match: MatchMode) -> pd.Series:
     if match == "insensitive":
         keys = keys.str.strip().str.casefold()
     return keys.where(keys.notna() & (keys != ""), None)
+
+
+def _text_or_none(values: pd.Series) -> Any:
+    """IDs as text, `None` (not NaN) where there is none: an object column, since pandas would
+    otherwise infer a string column that shows a missing ID as NaN."""
+    import numpy as np
+    import pandas as pd
+
+    return pd.Series(np.where(values.notna(), values.astype(str), None), dtype=object)
 
 
 def _n(count: int, noun: str) -> str:
@@ -285,8 +347,9 @@ class SyncReport:
       yet), `changed` (a different one) or `unchanged`.
     - `unmatched_users`: external users with no agent of that email (never creates agents).
     - `unmatched_agents`: agents no external user matched (their External ID is left alone).
-    - `conflicts`: the same email twice on either side, or one external ID on two users; these
-      rows are never matched (never guessed).
+    - `conflicts`: the same email twice on either side, one external ID on two users, or a
+      user whose ID is still the External ID of an agent it does not match (that agent keeps
+      it); these rows are never matched (never guessed).
     """
 
     matched: pd.DataFrame
@@ -362,6 +425,54 @@ class SyncReport:
         return "\n".join(parts)
 
 
+def _drop_held_ids(matched: pd.DataFrame, agents: pd.DataFrame) -> tuple[pd.DataFrame, Any]:
+    """Take out the matches whose user ID stays the External ID of another agent.
+
+    An agent that no user matched keeps its External ID, and one ID cannot be on two agents of
+    a Connection: such a match is a conflict (user and agent rows), never a guess. Dropping a
+    match can make its agent keep an ID another match wanted, hence the loop.
+    """
+    import pandas as pd
+
+    dropped = []
+    while len(matched):
+        keeps = agents[
+            ~agents["agent_id"].isin(matched["agent_id"]) & agents["previous_external_id"].notna()
+        ].drop_duplicates("previous_external_id")
+        owner = pd.Series(keeps["agent_id"].to_numpy(), index=keeps["previous_external_id"])
+        holder = matched["external_id"].map(owner)
+        taken = holder.notna().to_numpy()
+        if not taken.any():
+            break
+        dropped.append(matched[taken].assign(holder=holder[taken].astype("int64").astype(str)))
+        matched = matched[~taken]
+    if not dropped:
+        return matched, []
+    rows = pd.concat(dropped)
+    held_by = " is the External ID of agent " + rows["holder"] + ", which keeps it"
+    users = pd.DataFrame(
+        {
+            "side": "external user",
+            "email": rows["user_email"],
+            "id": rows["external_id"],
+            "name": rows["user_name"],
+            "reason": "its ID" + held_by,
+            "key": rows["key"],
+        }
+    )
+    owners = pd.DataFrame(
+        {
+            "side": "agent",
+            "email": rows["agent_email"],
+            "id": rows["agent_id"].astype(object),
+            "name": rows["agent_name"],
+            "reason": "its user's ID" + held_by,
+            "key": rows["key"],
+        }
+    )
+    return matched, pd.concat([owners, users], ignore_index=True)
+
+
 def match_users(
     users: pd.DataFrame, agents: pd.DataFrame, *, match: MatchMode = "insensitive"
 ) -> SyncReport:
@@ -392,7 +503,7 @@ def match_users(
     ids = users["id"]
     u = pd.DataFrame(
         {
-            "external_id": ids.astype(str).where(ids.notna(), None),
+            "external_id": _text_or_none(ids),
             "user_name": users["name"].to_numpy(),
             "user_email": users["email"].to_numpy(),
             "key": _email_key(users["email"], match).to_numpy(),
@@ -406,7 +517,7 @@ def match_users(
             "agent_name": agents["name"].to_numpy(),
             "agent_email": agents["email"].to_numpy(),
             "active": active,
-            "previous_external_id": previous.astype(str).where(previous.notna(), None).to_numpy(),
+            "previous_external_id": _text_or_none(previous),
             "key": _email_key(agents["email"], match).to_numpy(),
         }
     )
@@ -454,11 +565,14 @@ def match_users(
         ],
         ignore_index=True,
     )
-    conflicts = conflicts.sort_values(["key", "side"], kind="stable").drop(columns="key")
 
     u_ok = u[~u_conflict & u_has]
     a_ok = a[~a_conflict & a_has]
     matched = a_ok.merge(u_ok, on="key", how="inner", validate="one_to_one")
+    matched, held = _drop_held_ids(matched, a)
+    if len(held):
+        conflicts = pd.concat([conflicts, held], ignore_index=True)
+    conflicts = conflicts.sort_values(["key", "side"], kind="stable").drop(columns="key")
     prev = matched["previous_external_id"]
     matched["change"] = np.select(
         [prev.isna(), prev == matched["external_id"]], ["new", "unchanged"], "changed"
@@ -491,10 +605,11 @@ def match_users(
 
 
 def agent_sync(
-    fetch: Fetch,
-    agents: pd.DataFrame | Callable[[], pd.DataFrame],
+    source: Fetch | Action,
+    agents: pd.DataFrame | Callable[[], pd.DataFrame] | Account,
     apply: Callable[[dict[int, str]], None] | None = None,
     *,
+    connection: Connection | int | None = None,
     mapping: FieldMapping | Mapping[str, Any] | None = None,
     match: MatchMode = "insensitive",
     dry_run: bool = False,
@@ -505,22 +620,64 @@ def agent_sync(
 ) -> SyncReport:
     """Run Agent Sync: read every page, map and validate each, match by email, then apply once.
 
-    `apply({agent_id: external_id})` is called once, after every page was read and mapped and only
-    when something changes; a failure before that (`SyncError`, `MappingError`) applies nothing.
-    With `dry_run=True` the report is returned and `apply` is never called. Re-running after an
-    apply finds everything `unchanged`.
+    **Parameters:**
+
+    * `source`: a users `Action` (run page by page with `action_fetcher`), or any
+      `fetch(cursor) -> body` callable.
+    * `agents`: an `Account` (its agents and External IDs for `connection`, which defaults to
+      the Action's Connection; the External IDs are set with `account.set_external_ids`, in one
+      transaction), or an agents DataFrame (`id`, `name`, `email`, `active`, `external_id`) or a
+      callable returning one, with `apply({agent_id: external_id})` to store the result.
+    * `mapping`: a `FieldMapping` (or its dict) from the users' keys to `id`, `name`, `email`;
+      without one the users must already have the formatted shape.
+    * `match`: `"insensitive"` (trimmed, case-folded emails) or `"exact"`.
+    * `dry_run`: report only. `style`, `start`, `max_pages`, `progress`: see `Pagination`
+      (an Action pages with `"page"` or `"offset"`; an offset starts at 0).
+
+    The External IDs are stored once, after every page was read and mapped and only when
+    something changes; a failure before that (`SyncError`, `MappingError`) applies nothing.
+    Re-running after an apply finds everything `unchanged`.
 
     ```python
-    report = agent_sync(fetch, account.agents_frame(connection="punch"),
-                        lambda ids: account.set_external_ids("punch", ids),
+    report = agent_sync(punch.action("Get users (not formatted)"), account,
                         mapping={"id": "punch_clock_id", "name": "name",
                                  "email": "punch_clock_email"})
+    report.summary
     ```
     """
     import pandas as pd
 
+    from .account import Account
+    from .action import Action
+
+    if isinstance(agents, Account):
+        account = agents
+        if connection is None and isinstance(source, Action):
+            connection = source.connection
+        if connection is None:
+            raise ValueError("pass connection= (whose External IDs the sync sets)")
+        if apply is not None:
+            raise ValueError("an Account stores the External IDs itself: leave out apply=")
+        if isinstance(source, Action) and source.connection.store is not account.store:
+            raise ValueError(f"Action {source.name!r} belongs to another account's Connection")
+        target = connection
+
+        def agents_frame() -> pd.DataFrame:
+            return account.agents_frame(connection=target)
+
+        def store(updates: dict[int, str]) -> None:
+            account.set_external_ids(target, updates)
+
+        agents, apply = agents_frame, store
     if apply is None and not dry_run:
         raise ValueError("pass apply= (how to store the External IDs) or dry_run=True")
+    fetch: Fetch = source  # type: ignore[assignment]
+    if isinstance(source, Action):
+        if style == "next":
+            raise ValueError("an Action takes a page or offset parameter, not a next link")
+        if style == "offset" and start is None:
+            start = 0  # an Action parameter needs a value, where a bare fetch takes None
+        fetch = action_fetcher(source)
     if mapping is None:
         mapping = FieldMapping.identity()
     elif not isinstance(mapping, FieldMapping):

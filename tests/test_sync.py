@@ -384,3 +384,22 @@ def test_a_body_that_is_not_json_shows_status_and_body() -> None:
         unmount(base)
     assert str(caught.value).startswith("page 1 (1) failed: HTTP 200 ValueError: the body is not")
     assert caught.value.body == "<html>hi" and caught.value.status == 200
+
+
+def test_an_id_kept_by_an_unmatched_agent_is_a_conflict_not_a_move() -> None:
+    table = AgentTable(["left@x.io", "a@x.io", "b@x.io", "c@x.io"])
+    table.frame["external_id"] = ["1", None, "2", None]  # agent 100 keeps "1": no user matches it
+    users = users_frame([(1, "a@x.io"), (2, "c@x.io"), (3, "b@x.io")])
+    report = match_users(users, table.frame)
+    # user 1 -> agent 101 would put "1" on two agents; user 2 -> agent 103 is fine, since
+    # agent 102 moves from "2" to "3" in the same sync
+    assert report.updates == {102: "3", 103: "2"}
+    held = report.conflicts
+    assert held["side"].tolist() == ["agent", "external user"]
+    assert held["id"].tolist() == [101, "1"]
+    assert held["reason"].tolist() == [
+        "its user's ID is the External ID of agent 100, which keeps it",
+        "its ID is the External ID of agent 100, which keeps it",
+    ]
+    assert report.unmatched_agents["agent_id"].tolist() == [100]
+    assert report.counts["users"] == 3
