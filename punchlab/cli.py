@@ -5,6 +5,7 @@ punchlab check            # is this environment ready for the lab?
 punchlab serve            # the mock time-punch API on http://127.0.0.1:4010 (Ctrl-C stops it)
 punchlab serve --mode live --users 100000 --page-size 50 --log
 punchlab reset            # presenters: back to the tutorial's starting state
+punchlab demo             # the whole tutorial end to end: is this laptop ready?
 ```
 
 Start-up must stay fast: import heavy modules inside the sub-command that needs them.
@@ -52,6 +53,18 @@ def _reset(args: argparse.Namespace) -> int:
     return 0
 
 
+def _demo(args: argparse.Namespace) -> int:
+    from .demo import run_demo
+    from .errors import PunchlabError
+
+    try:
+        run_demo()
+    except (PunchlabError, RuntimeError, OSError) as exc:
+        print(f"punchlab demo: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def _probability(text: str) -> float:
     value = float(text)
     if not 0.0 <= value <= 1.0:
@@ -86,6 +99,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="restore the lab to the tutorial's starting state (the seven agents, nothing else)",
     )
     reset.set_defaults(run=_reset)
+
+    demo = commands.add_parser(
+        "demo",
+        help="run the whole tutorial end to end on a throw-away account and print a summary",
+    )
+    demo.set_defaults(run=_demo)
 
     serve = commands.add_parser(
         "serve",
