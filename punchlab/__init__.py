@@ -23,7 +23,7 @@ _EXPORTS = {
     "load_collection": "collection",
     "Account": "account",
     "Agent": "account",
-    "normalise_email": "account",
+    "normalise_email": "emails",
     "AddAgentForm": "widgets",
     "AgentConsole": "widgets",
     "AutomationBuilder": "widgets",

@@ -28,14 +28,14 @@ Entry points for Agent Sync and Automations:
 
 from __future__ import annotations
 
-import csv
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .connection import Auth, Connection
+from .csvfile import read_rows
+from .emails import is_email, normalise_email
 from .errors import ValidationError
 from .home import data_file
 from .store import Store
@@ -51,9 +51,8 @@ if TYPE_CHECKING:
 __all__ = ["TUTORIAL_AGENTS", "Account", "Agent", "normalise_email"]
 
 TUTORIAL_AGENTS = "tutorial_agents.csv"
+_NO = ("0", "false", "no", "n")  # values of the CSV's `active` column that mean inactive
 
-# One "@", no spaces, a dot in the domain: what a sign-up form checks, not RFC 5322.
-_EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
 
 _DDL = """
 CREATE TABLE IF NOT EXISTS agents (
@@ -71,17 +70,6 @@ CREATE TABLE IF NOT EXISTS external_ids (
     UNIQUE (connection_id, external_id)
 );
 """
-
-
-def normalise_email(email: str) -> str:
-    """The form of an email used for matching: surrounding spaces removed, lower-case.
-
-    ```python
-    >>> normalise_email("  User+1@TalkDesk.com ")
-    'user+1@talkdesk.com'
-    ```
-    """
-    return email.strip().lower()
 
 
 @dataclass(frozen=True)
@@ -124,7 +112,7 @@ def _check_agent(name: Any, email: Any, *, where: Any, index: int) -> tuple[str,
         raise ValidationError("Name is mandatory", where=f"{where(index)}, Name")
     if not email:
         raise ValidationError("Email is mandatory", where=f"{where(index)}, Email")
-    if not _EMAIL.fullmatch(email):
+    if not is_email(email):
         raise ValidationError(
             f"{email!r} is not a valid email address (like user+1@talkdesk.com)",
             where=f"{where(index)}, Email",
@@ -175,31 +163,12 @@ class Account:
 
         All rows are checked first: one bad row adds none, and the error names its line.
         """
-        path = Path(path)
-        try:
-            with path.open(newline="", encoding="utf-8-sig") as handle:
-                reader = csv.DictReader(handle)
-                columns = {(c or "").strip().lower(): c for c in reader.fieldnames or []}
-                missing = [c for c in ("name", "email") if c not in columns]
-                if missing:
-                    raise ValidationError(
-                        f"missing column(s) {', '.join(missing)} (found {reader.fieldnames})",
-                        where=str(path),
-                    )
-                rows = []
-                for row in reader:
-                    active = (row.get(columns.get("active", ""), "") or "").strip().lower()
-                    rows.append(
-                        (
-                            row[columns["name"]],
-                            row[columns["email"]],
-                            active not in ("0", "false", "no", "n"),
-                        )
-                    )
-        except OSError as exc:
-            raise ValidationError(f"cannot read the file: {exc}", where=str(path)) from exc
-        # line 1 is the header
-        return self._add(rows, where=lambda index: f"{path.name} line {index + 2}")
+        found = read_rows(path, required=("name", "email"), optional=("active",))
+        rows = [
+            (row["name"], row["email"], row.get("active", "").strip().lower() not in _NO)
+            for _line, row in found
+        ]
+        return self._add(rows, where=lambda index: f"{Path(path).name} line {found[index][0]}")
 
     def add_tutorial_agents(self) -> list[Agent]:
         """The tutorial's seven agents, `user+1@talkdesk.com` ... `user+7@talkdesk.com`.

@@ -31,7 +31,6 @@ assert json.loads(punch.body)["type"] == "in"
 
 from __future__ import annotations
 
-import csv
 import json
 import random
 import threading
@@ -41,6 +40,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
+from .csvfile import read_rows
+from .emails import is_email
 from .errors import ValidationError
 from .messages import MockRequest, MockResponse
 from .store import Store
@@ -99,35 +100,23 @@ def load_users_csv(path: str | Path) -> list[dict[str, Any]]:
 
     A bad row raises `ValidationError` naming the file and the line.
     """
-    path = Path(path)
-    try:
-        handle = path.open(newline="", encoding="utf-8")
-    except OSError as exc:
-        raise ValidationError(f"cannot read users: {exc.strerror}", where=str(path)) from exc
     users: list[dict[str, Any]] = []
     seen: set[int] = set()
-    with handle:
-        reader = csv.DictReader(handle)
-        if reader.fieldnames is None or not {"id", "name", "email"} <= set(reader.fieldnames):
-            raise ValidationError(
-                f"the header must be id,name,email, not {','.join(reader.fieldnames or [])!r}",
-                where=f"{path}, line 1",
-            )
-        for row in reader:
-            where = f"{path}, line {reader.line_num}"
-            raw_id = (row.get("id") or "").strip()
-            if not raw_id.isdecimal() or int(raw_id) < 1:
-                raise ValidationError(f"id {raw_id!r} is not a positive integer", where=where)
-            user_id = int(raw_id)
-            if user_id in seen:
-                raise ValidationError(f"id {user_id} appears twice", where=where)
-            name, email = (row.get("name") or "").strip(), (row.get("email") or "").strip()
-            if not name:
-                raise ValidationError("the name is empty", where=where)
-            if "@" not in email:
-                raise ValidationError(f"email {email!r} has no @", where=where)
-            seen.add(user_id)
-            users.append({"id": user_id, "name": name, "email": email})
+    for line, row in read_rows(path, required=("id", "name", "email")):
+        where = f"{path}, line {line}"
+        raw_id = row["id"].strip()
+        if not raw_id.isdecimal() or int(raw_id) < 1:
+            raise ValidationError(f"id {raw_id!r} is not a positive integer", where=where)
+        user_id = int(raw_id)
+        if user_id in seen:
+            raise ValidationError(f"id {user_id} appears twice", where=where)
+        name, email = row["name"].strip(), row["email"].strip()
+        if not name:
+            raise ValidationError("the name is empty", where=where)
+        if not is_email(email):
+            raise ValidationError(f"email {email!r} is not a valid email", where=where)
+        seen.add(user_id)
+        users.append({"id": user_id, "name": name, "email": email})
     return users
 
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urljoin
 
+from .emails import normalise_emails
 from .errors import MappingError, SyncError
 from .mapping import FieldMapping
 from .templates import MISSING, lookup
@@ -322,7 +323,7 @@ def action_fetcher(action: Action, *, param: str | None = None) -> Fetch:
 def _email_key(emails: pd.Series, match: MatchMode) -> pd.Series:
     keys = emails.astype(object).where(emails.notna(), None)
     if match == "insensitive":
-        keys = keys.str.strip().str.casefold()
+        keys = normalise_emails(keys)
     return keys.where(keys.notna() & (keys != ""), None)
 
 
@@ -332,6 +333,9 @@ def _text_or_none(values: pd.Series) -> Any:
     import numpy as np
     import pandas as pd
 
+    # whole-number float ids (`2.0` is an integer to the schema) are the External IDs "2", not "2.0"
+    if values.dtype.kind == "f" and (values.dropna() % 1 == 0).all():
+        values = values.astype("Int64")
     return pd.Series(np.where(values.notna(), values.astype(str), None), dtype=object)
 
 

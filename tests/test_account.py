@@ -132,3 +132,19 @@ def test_two_notebooks_adding_agents_at_once_never_duplicate(tmp_path: Path) -> 
     assert len(accounts[0].agents()) == 7
     for account in accounts:
         account.store.close()
+
+
+def test_csv_with_a_byte_order_mark_and_bad_encodings(account: Account, tmp_path) -> None:
+    excel = tmp_path / "excel.csv"
+    excel.write_bytes("\ufeffname,email\nAna Lima,ana.lima@example.com\n".encode())
+    assert [a.email for a in account.add_agents_from_csv(excel)] == ["ana.lima@example.com"]
+
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("name,email\nJosé,jos\xe9@example.com\n".encode("latin-1"))
+    with pytest.raises(ValidationError, match=r"latin\.csv: not UTF-8"):
+        account.add_agents_from_csv(latin)
+
+    bare = tmp_path / "bare.csv"
+    bare.write_text("name\nAna\n")
+    with pytest.raises(ValidationError, match=r"bare\.csv, line 1: missing column\(s\) email"):
+        account.add_agents_from_csv(bare)

@@ -109,7 +109,7 @@ def test_users_from_csv(tmp_path: Path) -> None:
     [
         ("id,name,email\n1,A B,a@x.io\nx,C D,c@x.io\n", "line 3"),
         ("id,name,email\n1,A B,a@x.io\n1,C D,c@x.io\n", "appears twice"),
-        ("id,name,email\n1,A B,not-an-email\n", "has no @"),
+        ("id,name,email\n1,A B,not-an-email\n", "not a valid email"),
         ("id,name\n1,A B\n", "header"),
     ],
 )

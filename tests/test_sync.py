@@ -9,6 +9,7 @@ import pytest
 
 import punchlab
 from punchlab.inprocess import client, mount, unmount
+from punchlab.mapping import FieldMapping
 from punchlab.sync import SyncReport, agent_sync, http_fetcher, match_users, paginate
 
 BASE = "http://users-api.punchlab"
@@ -403,3 +404,32 @@ def test_an_id_kept_by_an_unmatched_agent_is_a_conflict_not_a_move() -> None:
     ]
     assert report.unmatched_agents["agent_id"].tolist() == [100]
     assert report.counts["users"] == 3
+
+
+def test_whole_number_float_ids_become_plain_external_ids() -> None:
+    import pandas as pd
+
+    users = FieldMapping.identity().frame(
+        [{"id": 1, "name": "A", "email": "a@x.io"}, {"id": 2.0, "name": "B", "email": "b@x.io"}]
+    )
+    agents = pd.DataFrame(
+        [
+            {"id": 10, "name": "A", "email": "a@x.io", "active": True, "external_id": None},
+            {"id": 11, "name": "B", "email": "B@x.io", "active": True, "external_id": None},
+        ]
+    )
+    assert match_users(users, agents).updates == {10: "1", 11: "2"}
+
+
+def test_sync_and_the_account_normalise_emails_alike() -> None:
+    import pandas as pd
+
+    from punchlab.emails import normalise_email
+
+    # casefold would turn "ß" into "ss"; the account's rule (lower-case) keeps them apart
+    users = pd.DataFrame([{"id": 3, "name": "S", "email": "STRASSE@x.io"}])
+    agents = pd.DataFrame(
+        [{"id": 11, "name": "S", "email": "straße@x.io", "active": True, "external_id": None}]
+    )
+    assert normalise_email("STRASSE@x.io") != normalise_email("straße@x.io")
+    assert match_users(users, agents).updates == {}

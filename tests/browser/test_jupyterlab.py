@@ -24,6 +24,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SCREENSHOTS = ROOT / "tests" / "browser" / "screenshots"
+NOTEBOOK = "01_talkdesk_agents.ipynb"
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="pip package playwright is missing")
 pytestmark = pytest.mark.skipif(
@@ -73,11 +74,32 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             if server.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError((work / "lab.log").read_text(errors="replace")[-2000:])
             time.sleep(0.25)
-        yield f"{base}/lab/tree/01_talkdesk_agents.ipynb?token={token}"
+        # Start the notebook's kernel before the browser opens it, so JupyterLab attaches to a
+        # ready kernel instead of asking which one to start.
+        httpx.post(
+            f"{base}/api/sessions",
+            headers={"Authorization": f"token {token}"},
+            json={
+                "path": NOTEBOOK,
+                "type": "notebook",
+                "name": NOTEBOOK,
+                "kernel": {"name": "python3"},
+            },
+        ).raise_for_status()
+        yield f"{base}/lab/tree/{NOTEBOOK}?token={token}"
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=20)
         log.close()
+
+
+def _answer_kernel_dialog(page) -> None:
+    """Pick the suggested kernel if JupyterLab asks which one to start."""
+    select = page.locator(".jp-Dialog").get_by_role("button", name="Select", exact=True)
+    try:
+        select.click(timeout=2_000)
+    except sync_api.TimeoutError:
+        pass  # no dialog: the kernel was already there
 
 
 def _run_all_until_visible(page, target, *, attempts: int = 4):
@@ -87,15 +109,14 @@ def _run_all_until_visible(page, target, *, attempts: int = 4):
     kernel to use, or run nothing. Either way, answer the dialog and run the cells again.
     """
     for attempt in range(1, attempts + 1):
-        select = page.locator(".jp-Dialog").get_by_role("button", name="Select", exact=True)
-        if select.count():
-            select.click()
+        _answer_kernel_dialog(page)
         page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for(
             timeout=120_000
         )
         # Run All stops at the cell that fails on purpose, after the form.
         page.get_by_role("menuitem", name="Run", exact=True).click()
         page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+        _answer_kernel_dialog(page)
         try:
             target.wait_for(timeout=45_000)
             return target
