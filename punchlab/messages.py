@@ -34,6 +34,10 @@ _KEEP = string.ascii_letters + string.digits + string.punctuation
 
 
 def _ascii_target(raw: bytes) -> str:
+    if raw.isascii():
+        text = raw.decode("ascii")
+        if text.isprintable() and " " not in text:
+            return text  # the usual case, kept cheap: every request comes through here
     return quote_from_bytes(raw, safe=_KEEP)
 
 
@@ -100,10 +104,11 @@ class MockRequest:
         path = _ascii_target(raw_path) or "/"
         query = _ascii_target(raw_query)
         for part, text in (("path", path), ("query", query)):
-            if _BAD_ESCAPE.search(text):
+            if "%" in text and _BAD_ESCAPE.search(text):
                 raise ValueError(f"malformed percent-escape in the {part}")
         try:
-            unquote_to_bytes(path).decode("utf-8")
+            if "%" in path:
+                unquote_to_bytes(path).decode("utf-8")
             pairs = tuple(parse_qsl(query, keep_blank_values=True, errors="strict"))
         except UnicodeDecodeError as exc:
             raise ValueError("percent-escapes that are not UTF-8 text") from exc

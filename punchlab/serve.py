@@ -102,62 +102,62 @@ def asgi_app(server: MockServer) -> Callable[..., Any]:
     respond = server.respond
     blocking = _may_block(server)
 
+    async def answer(scope: dict[str, Any], receive: Any) -> tuple[dict[str, Any], bytes] | None:
+        """The response's start message and body, or `None` if the client went away."""
+        chunks: list[bytes] = []
+        size = 0
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                return None
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                return _encode(body_too_large())
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        try:
+            request = MockRequest.from_raw(
+                scope["method"],
+                scope.get("raw_path") or scope["path"].encode("utf-8"),
+                scope.get("query_string", b""),
+                scope["headers"],
+                b"".join(chunks),
+            )
+        except ValueError as exc:
+            return _encode(_malformed(exc))
+        response = await asyncio.to_thread(respond, request) if blocking else respond(request)
+        if response.delay > 0:
+            await asyncio.sleep(response.delay)
+        return _encode(response)
+
     async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             return
-        started = False
-
-        async def send_response(response: MockResponse) -> None:
-            nonlocal started
-            headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers]
-            headers.append((b"content-length", str(len(response.body)).encode()))
-            started = True
-            await send(
-                {"type": "http.response.start", "status": response.status, "headers": headers}
-            )
-            await send({"type": "http.response.body", "body": response.body})
-
         try:
-            chunks: list[bytes] = []
-            size = 0
-            more = True
-            while more:
-                message = await receive()
-                if message["type"] != "http.request":
-                    return  # the client went away
-                chunk = message.get("body", b"")
-                size += len(chunk)
-                if size > MAX_BODY_BYTES:
-                    await send_response(body_too_large())
-                    return
-                chunks.append(chunk)
-                more = message.get("more_body", False)
-            try:
-                request = MockRequest.from_raw(
-                    scope["method"],
-                    scope.get("raw_path") or scope["path"].encode("utf-8"),
-                    scope.get("query_string", b""),
-                    scope["headers"],
-                    b"".join(chunks),
-                )
-            except ValueError as exc:
-                await send_response(_malformed(exc))
-                return
-            if blocking:
-                response = await asyncio.to_thread(respond, request)
-            else:
-                response = respond(request)
-            if response.delay > 0:
-                await asyncio.sleep(response.delay)
-            await send_response(response)
-        except Exception as exc:
-            if started:
-                raise  # the status line is out: the server closes the connection
-            await send_response(
+            encoded = await answer(scope, receive)
+        except Exception as exc:  # nothing is sent yet: say what went wrong, and keep serving
+            encoded = _encode(
                 MockResponse.error(500, "internalError", f"{type(exc).__name__}: {exc}")
             )
+        if encoded is not None:
+            start, body = encoded
+            await send(start)
+            await send({"type": "http.response.body", "body": body})
 
     return app
+
+
+def _encode(response: MockResponse) -> tuple[dict[str, Any], bytes]:
+    """The ASGI start message and body of `response` (raises if a header cannot be sent)."""
+    headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers]
+    headers.append((b"content-length", str(len(response.body)).encode()))
+    return {
+        "type": "http.response.start",
+        "status": response.status,
+        "headers": headers,
+    }, response.body
 
 
 def _bind(host: str, port: int) -> socket.socket:
