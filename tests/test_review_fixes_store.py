@@ -48,13 +48,3 @@ def test_a_caught_inner_failure_undoes_only_the_inner_part() -> None:
         db.execute("INSERT INTO notes (text) VALUES ('after')")
     texts = [row["text"] for row in store.query("SELECT text FROM notes ORDER BY id")]
     assert texts == ["outer", "after"]
-
-
-def test_an_inner_success_still_rolls_back_with_the_outer_failure() -> None:
-    store = Store(memory=True)
-    store.ensure("notes", NOTES)
-    with pytest.raises(RuntimeError), store.transaction():
-        with store.transaction() as db:
-            db.execute("INSERT INTO notes (text) VALUES ('inner')")
-        raise RuntimeError("outer fails")
-    assert store.query("SELECT COUNT(*) FROM notes")[0][0] == 0
