@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import time
-from importlib.util import find_spec
 
 import httpx
 
@@ -21,9 +20,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--mode", choices=("live", "replay"), default="replay")
     args = parser.parse_args()
-    # live mode still works from generated users without the collection loader
-    users = 7 if args.mode == "live" and find_spec("punchlab.collection") is None else None
-    server = MockServer(mode=args.mode, users=users)
+    server = MockServer(mode=args.mode)
     with httpx.Client(transport=server.transport(), base_url="http://mock.punchlab") as http:
         for _ in range(200):  # warm-up (match cache, code paths)
             http.get("/users/formatted?page=1")

@@ -12,7 +12,7 @@ the npm registry into a temporary folder (never committed):
   `http` module is what it loads anyway),
 * `@stoplight/prism-cli` 5 (`prism mock`).
 
-punchlab runs in replay mode (when the replay engine is installed) and in live mode.
+punchlab runs in replay mode and in live mode.
 Target: punchlab at least 2x the fastest peer. One uvicorn process (httptools + uvloop, a raw
 ASGI app, no per-request logging) reaches about 3x the fastest peer on a 2-core machine, so
 `punchlab serve` runs no extra worker processes: they would compete with wrk for the same cores
@@ -31,7 +31,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-from importlib.util import find_spec
 from pathlib import Path
 
 import httpx
@@ -121,16 +120,9 @@ def main() -> None:
     ours: dict[str, float] = {}
     peers: dict[str, float] = {}
     print(f"wrk -t2 -c16 -d{args.seconds:g}s http://127.0.0.1:PORT{PATH}\n", flush=True)
-    modes: list[tuple[str, list[str]]] = []
-    if find_spec("punchlab.replay") is not None:
-        modes.append(("replay", []))
-    else:
-        print("  (punchlab.replay is not installed here: replay mode skipped)")
-    # live mode over the collection's 7 users, or 7 generated ones without the collection loader
-    modes.append(("live", [] if find_spec("punchlab.collection") else ["--users", "7"]))
-    for mode, extra in modes:
+    for mode in ("replay", "live"):  # live mode over the collection's 7 users
         port = free_port()
-        command = [*punchlab_command(), "serve", collection, "--mode", mode, *extra]
+        command = [*punchlab_command(), "serve", collection, "--mode", mode]
         rate = measure(
             f"punchlab serve --mode {mode}",
             [*command, "--port", str(port)],

@@ -603,13 +603,31 @@ class Action:
         self.refresh()
         if self.state is to:
             return self
-        if self.state is not allowed_from:
-            raise ValidationError(
-                f"a {self.state} action cannot become {to}", where=f"Action {self.name!r}"
+        where = f"Action {self.name!r}"
+        # Check and change in one transaction: another cell may save or publish in between.
+        with self.connection.store.transaction() as db:
+            row = db.execute(
+                "SELECT state, definition FROM actions WHERE id = ?", (self.id,)
+            ).fetchone()
+            if row is None:
+                raise ValidationError("it was deleted", where=where)
+            current = ActionState(row["state"])
+            if current is to:  # another cell got there first
+                self.state = to
+                return self
+            if current is not allowed_from:
+                raise ValidationError(f"a {current} action cannot become {to}", where=where)
+            if json.loads(row["definition"]) != self.definition():
+                raise ValidationError(
+                    f"it was edited while becoming {to}; review (and test) it, then try again",
+                    where=where,
+                )
+            cursor = db.execute(
+                "UPDATE actions SET state = ? WHERE id = ? AND state = ?",
+                (to.value, self.id, allowed_from.value),
             )
-        self.connection.store.execute(
-            "UPDATE actions SET state = ? WHERE id = ?", (to.value, self.id)
-        )
+            if cursor.rowcount != 1:
+                raise ValidationError(f"it is no longer {allowed_from}", where=where)
         self.state = to
         return self
 
@@ -682,6 +700,7 @@ class Action:
                 values[name] = _coerce(value, spec["type"])
             except (TemplateError, ValueError) as exc:
                 issues.append(Issue("params", f"$.{name}", str(exc)))
+        issues.extend(self._segment_issues(values))
         payload: Any = None
         schema = self.input_schema
         if schema:
@@ -699,6 +718,23 @@ class Action:
         elif body:
             issues.append(Issue("input", "$", "this Action has no input schema, so no body"))
         return values, payload, issues
+
+    def _segment_issues(self, values: Mapping[str, Any]) -> list[Issue]:
+        """Path segments that values would make empty, `.` or `..`: an HTTP client collapses
+        them (`/user/../punch-clock` is sent as `/punch-clock`), so such values are refused."""
+        issues = []
+        route = self.path.partition("?")[0]
+        for segment in route.split("/"):
+            names = [name for name in placeholders(segment) if name in values]
+            if not names:
+                continue
+            text = render(segment, values, encode=_segment)
+            if text in ("", ".", ".."):
+                issues.extend(
+                    Issue("params", f"$.{name}", f"{text!r} cannot be a path segment")
+                    for name in names
+                )
+        return issues
 
     def _execute(
         self,
@@ -812,9 +848,12 @@ class Action:
             return None
         secret = set(connection.auth.secret_headers)
         headers = {k: ("***" if k.lower() in secret else v) for k, v in request.headers.items()}
+        url = request.url
+        if url.userinfo:  # refused in a base path; never recorded even if one slips through
+            url = url.copy_with(userinfo=b"")
         return {
             "method": request.method,
-            "url": str(request.url),
+            "url": str(url),
             "headers": headers,
             "body": payload,
         }

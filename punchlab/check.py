@@ -64,16 +64,12 @@ def _punchlab() -> str:
 
 
 def _in_process_http() -> str:
-    import importlib.util
-
     from punchlab.home import TUTORIAL_COLLECTION, data_file
     from punchlab.inprocess import client
     from punchlab.mock import MockServer
 
     data_file(TUTORIAL_COLLECTION)
-    # the live mock over the tutorial's users (generated ones if the collection loader is absent)
-    has_loader = importlib.util.find_spec("punchlab.collection") is not None
-    server = MockServer(mode="live", users=None if has_loader else 7)
+    server = MockServer(mode="live")  # the live mock over the tutorial collection's users
     base = server.mount("http://setup-check.punchlab")
     try:
         with client() as http:
@@ -84,8 +80,8 @@ def _in_process_http() -> str:
     answer = page.json()
     if answer.get("count") != 5 or punch.get("type") != "in":
         raise RuntimeError(f"unexpected answers {answer!r} / {punch!r}")
-    source = "the tutorial's collection" if has_loader else "generated users"
-    return f"the live mock answered in-process ({answer['total']} users from {source})"
+    total = answer["total"]
+    return f"the live mock answered in-process ({total} users from the tutorial's collection)"
 
 
 def _pandas_table() -> str:

@@ -693,6 +693,7 @@ class Collection:
 
         changes: list[dict[str, Any]] = []
         texts: dict[int, tuple[Example, str]] = {}
+        done: set[tuple[int, str, str]] = set()
         for example, entry, id_key, email_key in entries:
             new = new_email(entry, id_key, email_key)
             old = entry[email_key]
@@ -700,11 +701,25 @@ class Collection:
                 continue
             key = id(example.data)
             text = texts.get(key, (example, example.body or ""))[1]
-            # Replace the JSON string in place so the saved body keeps its layout.
+            # Replace the JSON string in place so the saved body keeps its layout. It may be
+            # written with \u escapes or, as Postman saves it, in plain UTF-8.
+            escaped, plain = json.dumps(old), json.dumps(old, ensure_ascii=False)
             pattern = re.compile(
-                r'("' + re.escape(email_key) + r'"\s*:\s*)' + re.escape(json.dumps(old))
+                r'("' + re.escape(email_key) + r'"\s*:\s*)'
+                r"(" + "|".join(re.escape(form) for form in dict.fromkeys((plain, escaped))) + ")"
             )
-            text = pattern.sub(lambda m, new=new: m.group(1) + json.dumps(new), text)
+
+            def replace(match: re.Match[str], new: str = new, escaped: str = escaped) -> str:
+                return match.group(1) + json.dumps(new, ensure_ascii=match.group(2) == escaped)
+
+            text, count = pattern.subn(replace, text)
+            if not count and (key, email_key, old) not in done:  # nothing written yet
+                raise CollectionError(
+                    f"cannot find {email_key!r}: {old!r} in the body text to replace it",
+                    source=self.source,
+                    where=f"{example.where}.body",
+                )
+            done.add((key, email_key, old))
             texts[key] = (example, text)
             changes.append(
                 {

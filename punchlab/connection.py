@@ -86,10 +86,9 @@ class Auth(httpx.Auth):
 
     def describe(self) -> dict[str, Any]:
         """The fields as shown to people: secrets replaced by `'***'`."""
-        shown = {k: (MASK if k in self._secret_fields else v) for k, v in self.settings().items()}
-        if isinstance(shown.get("extra"), Mapping):  # extra token parameters are secret too
-            shown["extra"] = dict.fromkeys(shown["extra"], MASK)
-        return shown
+        return {
+            k: (_masked(v) if k in self._secret_fields else v) for k, v in self.settings().items()
+        }
 
     @property
     def secret_headers(self) -> tuple[str, ...]:
@@ -190,7 +189,7 @@ class OAuth2ClientCredentials(Auth):
 
     kind = "oauth2_client_credentials"
     label = "OAuth2 Client Credentials"
-    _secret_fields = ("client_secret",)
+    _secret_fields = ("client_secret", "extra")  # extra token parameters may be credentials
     requires_response_body = True
 
     def __init__(
@@ -277,6 +276,11 @@ class OAuth2ClientCredentials(Auth):
             yield request
 
 
+def _masked(value: Any) -> Any:
+    """A secret field as shown: `'***'`, or a mapping's keys with `'***'` values."""
+    return dict.fromkeys(value, MASK) if isinstance(value, Mapping) else MASK
+
+
 def _require(value: Any, *, where: str) -> None:
     if not isinstance(value, str) or not value.strip():
         raise ValidationError("this field is mandatory", where=where)
@@ -305,6 +309,13 @@ def check_base_path(base_path: str) -> str:
     if url.query or "?" in text:
         raise ValidationError(
             f"{text!r} must not include query parameters (put them in an Action's path)",
+            where="Base path",
+        )
+    if url.userinfo:
+        redacted = str(url.copy_with(userinfo=b""))
+        raise ValidationError(
+            f"a base path must not hold a username or password ({redacted!r} without them): "
+            "choose Basic authentication, auth=BasicAuth(username, password)",
             where="Base path",
         )
     if url.fragment or "#" in text:

@@ -13,7 +13,6 @@ server = MockServer(mode="live", faults=faults)
 
 from __future__ import annotations
 
-import json
 import math
 import random
 import threading
@@ -88,21 +87,18 @@ class Faults:
                 if refused is not None:
                     return refused
             if self.error_rate and self._random.random() < self.error_rate:
-                body = {
-                    "error": {
-                        "name": "serverError",
-                        "message": f"Injected fault: the mock answered {self.error_status}.",
-                    }
-                }
-                return MockResponse(
+                return MockResponse.error(
                     self.error_status,
-                    [("content-type", "application/json")],
-                    json.dumps(body).encode(),
+                    "serverError",
+                    f"Injected fault: the mock answered {self.error_status}.",
                 )
         return None
 
     def after(self, response: MockResponse) -> MockResponse:
-        """Add the injected latency to `response.delay`."""
+        """Add the injected latency to `response.delay`.
+
+        `MockServer` skips this when the request sets `x-mock-response-delay` (it overrides).
+        """
         low, high = self.latency
         if high:
             with self._lock:
@@ -121,14 +117,9 @@ class Faults:
             return None
         wait = (1.0 - self._tokens) / per_second
         retry_at = math.ceil(now + wait)
-        body = {
-            "error": {
-                "name": "rateLimitError",
-                "message": f"Rate limit exceeded. Retry after {retry_at}",
-            }
-        }
-        return MockResponse(
+        return MockResponse.error(
             429,
-            [("content-type", "application/json"), ("retry-after", str(math.ceil(wait)))],
-            json.dumps(body).encode(),
+            "rateLimitError",
+            f"Rate limit exceeded. Retry after {retry_at}",
+            headers=[("Retry-After", str(math.ceil(wait)))],
         )

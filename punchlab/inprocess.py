@@ -50,9 +50,15 @@ def mount(base_url: str, transport: httpx.BaseTransport) -> str:
     return key
 
 
-def unmount(base_url: str) -> None:
-    """Stop answering `base_url` in-process (no error if it was not mounted)."""
-    _mounts.pop(_key(base_url), None)
+def unmount(base_url: str, transport: httpx.BaseTransport | None = None) -> None:
+    """Stop answering `base_url` in-process (no error if it was not mounted).
+
+    With `transport`, only if `base_url` is still answered by that transport: a server that
+    unmounts itself never removes another one mounted at the same URL since.
+    """
+    key = _key(base_url)
+    if transport is None or _mounts.get(key) is transport:
+        _mounts.pop(key, None)
 
 
 def mounted(base_url: str) -> bool:

@@ -33,10 +33,10 @@ __all__ = [
     "compile_target",
     "is_id",
     "levenshtein",
+    "path_segments",
     "score_path",
     "score_query",
     "select",
-    "split_path",
 ]
 
 _WILDCARD = re.compile(r"^{{([^{}]+)}}$")
@@ -55,10 +55,11 @@ SELECTOR_HEADERS = (
 )
 
 
-def split_path(path: str) -> tuple[str, ...]:
+def path_segments(path: str) -> tuple[str, ...]:
     """Percent-decoded segments after the leading `/` (`/a/b/` → `('a', 'b', '')`).
 
-    The empty path is `/`; `//` is kept as an empty segment.
+    The empty path is `/`; `//` is kept as an empty segment; a malformed escape stays as written
+    (matching compares what it can; the transports already refused malformed targets).
     """
     if not path.startswith("/"):
         path = "/" + path
@@ -122,7 +123,7 @@ class Path:
 
     @classmethod
     def compile(cls, path: str) -> Path:
-        segments = split_path(path)
+        segments = path_segments(path)
         stripped = _strip(segments)
         wildcards = tuple(
             (m.group(1).strip() if (m := _WILDCARD.match(s)) else None) for s in segments
@@ -386,7 +387,13 @@ def _multipart_pairs(body: bytes, content_type: str) -> list[tuple[str, str]]:
     for part in message.iter_parts() if message.is_multipart() else []:
         name = part.get_param("name", header="content-disposition")
         if name is not None and part.get_filename() is None:
-            pairs.append((str(name), part.get_content().rstrip("\r\n")))
+            # a text field, whatever Content-Type the client gave it (bytes are read as text)
+            data = part.get_payload(decode=True) or b""
+            try:
+                text = data.decode(part.get_content_charset() or "utf-8", "replace")
+            except LookupError:  # an unknown charset
+                text = data.decode("utf-8", "replace")
+            pairs.append((str(name), text.rstrip("\r\n")))
     return pairs
 
 
@@ -551,7 +558,7 @@ def select(
         _drop_others(live, chosen, "x-mock-response-name")
         return Outcome(chosen, verdicts, "name")
 
-    segments = split_path(request.path)
+    segments = path_segments(request.path)
     scored = []
     for verdict in live:
         found = score_path(
@@ -606,7 +613,7 @@ def _drop_others(live: list[Verdict], chosen: Verdict | None, reason: str) -> No
 
 def _capture_by_position(request: MockRequest, verdict: Verdict) -> None:
     # Chosen by name or id: fill wildcards by aligning segments when the counts agree (#11323).
-    segments = split_path(request.path)
+    segments = path_segments(request.path)
     names = verdict.target.path.wildcards
     if len(segments) == len(names):
         for got, name in zip(segments, names, strict=True):

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import ValidationError
 from .faults import Faults
-from .live import LiveApi, PunchLedger, generate_users, json_error, load_users_csv
+from .live import LiveApi, PunchLedger, generate_users, load_users_csv
 from .messages import MockRequest, MockResponse
 from .mock_auth import AuthRequirement
 from .store import Store
@@ -38,15 +38,23 @@ if TYPE_CHECKING:
     import httpx
     import pandas
 
+    from .collection import Example
     from .serve import LocalServer
 
-__all__ = ["DEFAULT_BASE_URL", "MAX_BODY_BYTES", "MockServer", "UsersSource"]
+__all__ = ["DEFAULT_BASE_URL", "MAX_BODY_BYTES", "MockServer", "UsersSource", "body_too_large"]
 
 DEFAULT_BASE_URL = "http://mock.punchlab"
 MAX_BODY_BYTES = 1024 * 1024  # Postman's cloud mocks refuse request bodies over about 1 MB
 _SECRET_WORDS = ("key", "token", "secret", "password", "auth")
 
 UsersSource = int | str | Path | Iterable[Mapping[str, Any]] | None
+
+
+def body_too_large() -> MockResponse:
+    """The answer to a request body over `MAX_BODY_BYTES`: 400, as Postman's cloud (§1.9)."""
+    return MockResponse.error(
+        400, "payloadTooLarge", f"Request body over {MAX_BODY_BYTES} bytes (about 1 MB)."
+    )
 
 
 def _tutorial_collection() -> Path:
@@ -97,7 +105,7 @@ class MockServer:
         self.log = log
         self._collection_source = collection
         self._collection: Any = None
-        self._mounted: str | None = None
+        self._mounted: tuple[str, httpx.BaseTransport] | None = None
         self._asgi: Any = None
         if mode == "replay":
             from .replay import Replay
@@ -163,7 +171,7 @@ class MockServer:
 
     def _respond(self, request: MockRequest) -> MockResponse:
         if len(request.body) > MAX_BODY_BYTES:
-            return json_error(413, "payloadTooLarge", f"Request body over {MAX_BODY_BYTES} bytes.")
+            return body_too_large()
         faults = self.faults
         response = faults.before(request) if faults is not None else None
         if response is None and self.auth is not None:
@@ -172,8 +180,11 @@ class MockServer:
             try:
                 response = self.engine.respond(request)
             except Exception as exc:  # the server must keep answering
-                response = json_error(500, "internalError", f"{type(exc).__name__}: {exc}")
-        if faults is not None:
+                response = MockResponse.error(500, "internalError", f"{type(exc).__name__}: {exc}")
+        requested = request.requested_delay()
+        if requested is not None:  # x-mock-response-delay overrides any configured delay
+            response.delay = requested
+        elif faults is not None:
             faults.after(response)
         return response
 
@@ -204,10 +215,7 @@ class MockServer:
         """`(method, path, what)` for each route: the live routes or the collection's examples."""
         if self.mode == "live":
             return list(LiveApi.ROUTES)
-        rows = []
-        for example in self.collection.examples():
-            rows.append(_describe_example(example))
-        return rows
+        return [_describe_example(example) for example in self.collection.examples()]
 
     # -- transports ------------------------------------------------------------------------
 
@@ -227,16 +235,18 @@ class MockServer:
         """Answer `base_url` in-process for every `punchlab.inprocess.client()`; returns it."""
         from .inprocess import mount
 
-        key = mount(base_url, self.transport())
-        self._mounted = key
+        self.unmount()  # mounting again moves this mock, it does not leave a second mount behind
+        transport = self.transport()
+        key = mount(base_url, transport)
+        self._mounted = (key, transport)
         return key
 
     def unmount(self) -> None:
-        """Stop answering the mounted base URL."""
+        """Stop answering the base URL this mock mounted (unless another mock took it since)."""
         from .inprocess import unmount
 
         if self._mounted is not None:
-            unmount(self._mounted)
+            unmount(*self._mounted)
             self._mounted = None
 
     def client(self, base_url: str = DEFAULT_BASE_URL, **options: Any) -> httpx.Client:
@@ -269,15 +279,10 @@ class MockServer:
         return LocalServer(self, host=host, port=port)
 
 
-def _describe_example(example: Any) -> tuple[str, str, str]:
+def _describe_example(example: Example) -> tuple[str, str, str]:
     """A route-table row from a replay example: method, path with query, code and name."""
-    method = str(getattr(example, "method", "GET"))
-    path = str(getattr(example, "path", "") or "/")
-    query = getattr(example, "query", None) or []
-    if query:
-        path += "?" + "&".join(f"{key}={value}" for key, value in query)
-    code = getattr(example, "code", None)
-    name = getattr(example, "name", "") or ""
-    item = getattr(example, "item_name", "") or ""
-    label = f"{item} / {name}" if item and name else item or name
-    return method, path, f"{code} {label}".strip() if code is not None else label
+    path = example.path or "/"
+    if example.query:
+        path += "?" + "&".join(f"{key}={value}" for key, value in example.query)
+    label = " / ".join(part for part in (example.item_name, example.name) if part)
+    return example.method, path, f"{example.code} {label}".strip()

@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable
 from urllib.parse import parse_qsl
 
-from .messages import MockRequest, MockResponse
+from .messages import CORS_HEADER, MockRequest, MockResponse
 
 __all__ = ["AuthRequirement", "RequireApiKey", "RequireBasic", "RequireBearer"]
 
@@ -36,11 +36,8 @@ _JSON = ("content-type", "application/json")
 
 
 def _unauthorized(message: str, challenge: str | None = None) -> MockResponse:
-    body = json.dumps({"error": {"name": "authenticationError", "message": message}})
-    headers = [_JSON]
-    if challenge:
-        headers.append(("www-authenticate", challenge))
-    return MockResponse(401, headers, body.encode())
+    headers = [("WWW-Authenticate", challenge)] if challenge else []
+    return MockResponse.error(401, "authenticationError", message, headers=headers)
 
 
 def _same(given: str, expected: str) -> bool:
@@ -174,7 +171,8 @@ class RequireBearer(AuthRequirement):
             "expires_in": self.expires_in,
             "scope": self.scope,
         }
-        return MockResponse(200, [_JSON, ("cache-control", "no-store")], json.dumps(body).encode())
+        headers = [_JSON, CORS_HEADER, ("cache-control", "no-store")]
+        return MockResponse(200, headers, json.dumps(body).encode())
 
     def check(self, request: MockRequest) -> MockResponse | None:
         scheme, _, token = (request.header("authorization") or "").partition(" ")
@@ -192,8 +190,9 @@ class RequireBearer(AuthRequirement):
 
 
 def _oauth_error(status: int, error: str, description: str) -> MockResponse:
+    # a token endpoint answers in RFC 6749 §5.2's shape, not Postman's
     body = json.dumps({"error": error, "error_description": description})
-    headers = [_JSON]
+    headers = [_JSON, CORS_HEADER]
     if status == 401:
         headers.append(("www-authenticate", 'Basic realm="oauth"'))
     return MockResponse(status, headers, body.encode())

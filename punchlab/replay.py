@@ -13,6 +13,7 @@ mock.explain(MockRequest.build("GET", "/users/formatted?page=4"))   # every cand
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import re
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from .collection import (
     PREVIEW_TYPES,
@@ -34,16 +36,18 @@ from .collection import (
     url_path,
     url_query,
 )
+from .errors import CollectionError
 from .matching import (
     SELECTOR_HEADERS,
     Options,
     Outcome,
     Target,
     compile_target,
+    path_segments,
     select,
-    split_path,
 )
 from .messages import MockRequest, MockResponse
+from .names import FIRST_NAMES, LAST_NAMES
 from .templates import MISSING, TOKEN, render
 
 if TYPE_CHECKING:
@@ -66,50 +70,6 @@ _CACHE_SIZE = 4096
 
 # ---------------------------------------------------------------- dynamic variables
 
-_FIRST = [
-    "Ana",
-    "Barbara",
-    "Carlos",
-    "Dana",
-    "Elif",
-    "Farid",
-    "Grace",
-    "Hiro",
-    "Ines",
-    "Jonas",
-    "Keira",
-    "Luis",
-    "Maya",
-    "Nuno",
-    "Olga",
-    "Priya",
-    "Quinn",
-    "Rosa",
-    "Sam",
-    "Tariq",
-]
-_LAST = [
-    "Banh",
-    "Costa",
-    "Dearing",
-    "Evans",
-    "Fischer",
-    "Garcia",
-    "Hull",
-    "Ito",
-    "Jensen",
-    "Khan",
-    "Lopes",
-    "Moreau",
-    "Novak",
-    "Okafor",
-    "Park",
-    "Raines",
-    "Silva",
-    "Tanaka",
-    "Ueda",
-    "Weber",
-]
 _CITIES = [
     "Lisbon",
     "Porto",
@@ -160,15 +120,19 @@ _ALNUM = string.ascii_lowercase + string.digits
 
 
 def _full_name() -> str:
-    return f"{random.choice(_FIRST)} {random.choice(_LAST)}"
+    return f"{random.choice(FIRST_NAMES)} {random.choice(LAST_NAMES)}"
 
 
 def _email() -> str:
-    user = f"{random.choice(_FIRST)}.{random.choice(_LAST)}{random.randint(1, 99)}".lower()
+    user = (
+        f"{random.choice(FIRST_NAMES)}.{random.choice(LAST_NAMES)}{random.randint(1, 99)}".lower()
+    )
     return f"{user}@{random.choice(_DOMAINS)}"
 
 
 def _iso(moment: datetime) -> str:
+    # JavaScript's toISOString(), as Postman's date variables print it (the live API's punch
+    # times are a different format on purpose: the tutorial API's, to the second)
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
@@ -186,10 +150,10 @@ DYNAMIC_VARIABLES: dict[str, Callable[[], Any]] = {
     "$randomInt": lambda: random.randint(0, 1000),
     "$randomBoolean": lambda: random.choice((True, False)),
     "$randomAlphaNumeric": lambda: random.choice(_ALNUM),
-    "$randomFirstName": lambda: random.choice(_FIRST),
-    "$randomLastName": lambda: random.choice(_LAST),
+    "$randomFirstName": lambda: random.choice(FIRST_NAMES),
+    "$randomLastName": lambda: random.choice(LAST_NAMES),
     "$randomFullName": _full_name,
-    "$randomUserName": lambda: f"{random.choice(_FIRST)}.{random.choice(_LAST)}".lower(),
+    "$randomUserName": lambda: f"{random.choice(FIRST_NAMES)}.{random.choice(LAST_NAMES)}".lower(),
     "$randomEmail": _email,
     "$randomExampleEmail": _email,
     "$randomCity": lambda: random.choice(_CITIES),
@@ -207,10 +171,10 @@ DYNAMIC_VARIABLES: dict[str, Callable[[], Any]] = {
     "$randomDomainName": lambda: random.choice(_DOMAINS),
     "$randomUrl": lambda: f"https://{random.choice(_DOMAINS)}",
     "$randomCompanyName": lambda: (
-        f"{random.choice(_LAST)} {random.choice(('Inc', 'LLC', 'Group'))}"
+        f"{random.choice(LAST_NAMES)} {random.choice(('Inc', 'LLC', 'Group'))}"
     ),
     "$randomJobTitle": lambda: random.choice(("Agent", "Supervisor", "Team Lead", "Analyst")),
-    "$randomStreetAddress": lambda: f"{random.randint(1, 999)} {random.choice(_LAST)} Street",
+    "$randomStreetAddress": lambda: f"{random.randint(1, 999)} {random.choice(LAST_NAMES)} Street",
     "$randomDatePast": lambda: _iso(datetime.now(UTC) - timedelta(days=random.uniform(1, 365))),
     "$randomDateFuture": lambda: _iso(datetime.now(UTC) + timedelta(days=random.uniform(1, 365))),
     "$randomDateRecent": lambda: _iso(datetime.now(UTC) - timedelta(days=random.uniform(0, 1))),
@@ -267,7 +231,7 @@ def _helper(request: MockRequest, kind: str, arg: str | None) -> Any:
             return dict(request.headers)
         found = request.header(arg)
         return MISSING if found is None else found
-    segments = [s for s in split_path(request.path)]
+    segments = [s for s in path_segments(request.path)]
     if arg is None:
         return segments
     try:
@@ -277,6 +241,29 @@ def _helper(request: MockRequest, kind: str, arg: str | None) -> Any:
 
 
 # ---------------------------------------------------------------- compiled responses
+
+# what a header value can be on both transports (httpx encodes ASCII; HTTP/1.1 forbids controls)
+_HEADER_VALUE = re.compile(r"[\t\x20-\x7e]*")
+
+
+def _header_safe(value: str) -> str:
+    """`value` with every character outside printable ASCII percent-encoded (as UTF-8)."""
+    if _HEADER_VALUE.fullmatch(value):
+        return value
+    return "".join(c if _HEADER_VALUE.fullmatch(c) else quote(c, safe="") for c in value)
+
+
+def _header_where(example: Example, key: str, value: str) -> str:
+    """`item[..].response[..].header[i]`: where an example's header is in the file."""
+    raw = example.data.get("header")
+    if isinstance(raw, list):
+        for index, entry in enumerate(raw):
+            if isinstance(entry, Mapping) and (entry.get("key"), entry.get("value")) == (
+                key,
+                value,
+            ):
+                return f"{example.where}.header[{index}]"
+    return f"{example.where}.header"
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,7 +297,6 @@ class _Decision:
     plan: int | None  # index of the chosen example; None: not found
     score: float | None
     captures: dict[str, str]
-    preflight: bool = False
 
 
 class Replay:
@@ -392,7 +378,15 @@ class Replay:
                 continue  # they would lie about the bytes actually sent
             has_type = has_type or lower == "content-type"
             has_origin = has_origin or lower == "access-control-allow-origin"
-            headers.append((key, render(value, self.variables)))  # headers too (decision 12)
+            text = render(value, self.variables)  # headers too (decision 12)
+            if "{{" not in text and not _HEADER_VALUE.fullmatch(text):
+                raise CollectionError(
+                    f"the value of header {key!r} has characters HTTP cannot send ({text!r}): "
+                    "use printable ASCII (percent-encode the rest)",
+                    source=self.collection.source,
+                    where=_header_where(example, key, value),
+                )
+            headers.append((key, text))
         body = "" if status in (204, 304) else render(example.body or "", self.variables)
         if not has_type and status not in (204, 304):
             language = example.preview_language
@@ -414,17 +408,19 @@ class Replay:
     # -- matching
 
     def _key(self, request: MockRequest) -> tuple[Any, ...]:
+        """Everything `select` reads from `request`: equal keys, equal decisions."""
         consulted = tuple(kv for kv in request.headers if kv[0] in self._consulted)
-        body_key: Any = not request.body
+        by_body = self.options.match_body or request.method in self._methods_with_body
         if consulted:
             listed = next((v for k, v in consulted if k == "x-mock-match-request-headers"), None)
             if listed is not None:
                 names = {n.strip().lower() for n in listed.split(",")}
                 consulted += tuple(kv for kv in request.headers if kv[0] in names)
-            if any(k == "x-mock-match-request-body" for k, _ in consulted):
-                body_key = (request.body, request.header("content-type"))
-        if self.options.match_body or request.method in self._methods_with_body:
-            body_key = (request.body, request.header("content-type"))
+            by_body = by_body or any(k == "x-mock-match-request-body" for k, _ in consulted)
+        body_key: Any = not request.body
+        if by_body:  # a digest, so the cache never holds request bodies (up to 1 MB each)
+            digest = hashlib.blake2b(request.body, digest_size=16).digest()
+            body_key = (digest, request.header("content-type"))
         return (request.method, request.path, request.query, consulted, body_key)
 
     def _decide(self, request: MockRequest) -> _Decision:
@@ -432,13 +428,16 @@ class Replay:
         winner = outcome.winner
         if winner is not None:
             return _Decision(winner.target.index, winner.total, winner.captures)
-        preflight = (
+        return _Decision(None, None, {})
+
+    def _is_preflight(self, request: MockRequest) -> bool:
+        """A CORS preflight no example answers (read per request: it is not in the cache key)."""
+        return (
             request.method == "OPTIONS"
             and self.cors
             and not self.strict
             and request.header("access-control-request-method") is not None
         )
-        return _Decision(None, None, {}, preflight)
 
     def respond(self, request: MockRequest) -> MockResponse:
         """The response Postman's mock would send for `request`. Never raises.
@@ -457,9 +456,9 @@ class Replay:
                     except (StopIteration, KeyError, RuntimeError):
                         pass
                 self._cache[key] = decision
-            delay = self._delay(request)
+            delay = request.requested_delay() or 0.0
             if decision.plan is None:
-                if decision.preflight:
+                if self._is_preflight(request):
                     return self._preflight(request, delay)
                 return MockResponse(404, list(self._not_found_headers), NOT_FOUND_BODY, delay)
             plan = self._plans[decision.plan]
@@ -469,22 +468,7 @@ class Replay:
                 )
             return self._render(request, plan, decision, delay)
         except Exception as exc:  # a mock must answer; say what went wrong
-            body = json.dumps(
-                {"error": {"name": "mockServerError", "message": f"{type(exc).__name__}: {exc}"}}
-            )
-            return MockResponse(500, [("Content-Type", "application/json")], body.encode())
-
-    @staticmethod
-    def _delay(request: MockRequest) -> float:
-        # x-mock-response-delay: 1–180000 ms; anything else is ignored (research §2.4).
-        for key, value in request.headers:
-            if key == "x-mock-response-delay":
-                try:
-                    ms = int(value.strip())
-                except ValueError:
-                    return 0.0
-                return ms / 1000 if 1 <= ms <= 180000 else 0.0
-        return 0.0
+            return MockResponse.error(500, "mockServerError", f"{type(exc).__name__}: {exc}")
 
     def _preflight(self, request: MockRequest, delay: float) -> MockResponse:
         headers = [
@@ -532,8 +516,8 @@ class Replay:
         if plan.template is not None:
             body = render(plan.template, resolve, encode=once).encode("utf-8")
         headers = plan.headers
-        if plan.dynamic_headers:
-            headers = [(k, render(v, resolve, encode=once)) for k, v in headers]
+        if plan.dynamic_headers:  # request data may hold anything: keep the values sendable
+            headers = [(k, _header_safe(render(v, resolve, encode=once))) for k, v in headers]
         return MockResponse(plan.status, list(headers), body, delay, plan.name, decision.score)
 
     # -- inspection

@@ -3,9 +3,15 @@
 * `MockTransport` / `AsyncMockTransport`: httpx transports that call the mock directly (no socket),
   waiting `MockResponse.delay` first; the sync one raises `httpx.ReadTimeout` at once when the
   delay is past the client's read timeout.
-* `asgi_app(server)`: a plain ASGI application (no framework). It reads at most 1 MB of body
-  (413 beyond), answers malformed paths with 400, and turns any failure into a 500, so it keeps
-  answering.
+* `asgi_app(server)`: a plain ASGI application (no framework, HTTP only: uvicorn runs it with
+  lifespan off). It reads at most 1 MB of body (400 beyond, as Postman's cloud), answers
+  malformed targets with 400, and turns any failure before the response started into a JSON
+  500, so it keeps answering.
+
+Both ways in translate the request with `MockRequest.from_raw`, so a malformed target gets the
+same 400 in-process and over HTTP. A live mock whose punches go to a `Store` may wait on SQLite's
+busy timeout, so the ASGI app runs its `respond` in a worker thread; every other mock answers on
+the event loop, where a thread hop would cost a large share of its throughput.
 * `LocalServer`: uvicorn in a background thread on 127.0.0.1, a context manager.
 * `run_cli(args)`: the body of `punchlab serve`.
 
@@ -21,12 +27,11 @@ import asyncio
 import socket
 import threading
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl
 
 import httpx
 
-from .live import json_error
 from .messages import MockRequest, MockResponse
 
 if TYPE_CHECKING:
@@ -35,18 +40,23 @@ if TYPE_CHECKING:
 __all__ = ["AsyncMockTransport", "LocalServer", "MockTransport", "asgi_app", "run_cli"]
 
 
-def _from_httpx(request: httpx.Request, body: bytes) -> MockRequest:
-    path, _, _ = request.url.raw_path.partition(b"?")
-    query = request.url.query.decode("ascii", "replace")
-    return MockRequest(
-        method=request.method,
-        path=path.decode("ascii", "replace") or "/",
-        query=tuple(parse_qsl(query, keep_blank_values=True)),
-        headers=tuple(
-            (k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in request.headers.raw
-        ),
-        body=body,
-    )
+def _malformed(exc: ValueError) -> MockResponse:
+    return MockResponse.error(400, "badRequest", f"Malformed request target: {exc}.")
+
+
+def _answer(server: MockServer, request: httpx.Request, body: bytes) -> MockResponse:
+    """The mock's answer to an httpx request (400 for a malformed target)."""
+    try:
+        mock_request = MockRequest.from_raw(
+            request.method,
+            request.url.raw_path.partition(b"?")[0],
+            request.url.query,
+            request.headers.raw,
+            body,
+        )
+    except ValueError as exc:
+        return _malformed(exc)
+    return server.respond(mock_request)
 
 
 def _to_httpx(response: MockResponse, request: httpx.Request) -> httpx.Response:
@@ -62,7 +72,7 @@ class MockTransport(httpx.BaseTransport):
         self.server = server
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        response = self.server.respond(_from_httpx(request, request.read()))
+        response = _answer(self.server, request, request.read())
         if response.delay > 0:
             # An answer later than the client's read timeout would never be read: raise the
             # timeout at once, as nothing in-process needs to be kept waiting for it.
@@ -83,76 +93,80 @@ class AsyncMockTransport(httpx.AsyncBaseTransport):
         self.server = server
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        response = self.server.respond(_from_httpx(request, await request.aread()))
+        response = _answer(self.server, request, await request.aread())
         if response.delay > 0:
             await asyncio.sleep(response.delay)
         return _to_httpx(response, request)
 
 
-def asgi_app(server: MockServer) -> Any:
-    """A raw ASGI application answering with `server.respond`."""
-    from .mock import MAX_BODY_BYTES
+def _may_block(server: MockServer) -> bool:
+    """Whether `server.respond` can wait on something else (a Store-backed live ledger)."""
+    return server.mode == "live" and server.ledger.store is not None
+
+
+def asgi_app(server: MockServer) -> Callable[..., Any]:
+    """A raw ASGI application (HTTP scopes only) answering with `server.respond`."""
+    from .mock import MAX_BODY_BYTES, body_too_large
 
     respond = server.respond
+    blocking = _may_block(server)
 
-    async def send_response(send: Any, response: MockResponse) -> None:
-        headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers]
-        headers.append((b"content-length", str(len(response.body)).encode()))
-        await send({"type": "http.response.start", "status": response.status, "headers": headers})
-        await send({"type": "http.response.body", "body": response.body})
-
-    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
-        kind = scope["type"]
-        if kind == "lifespan":
-            while True:
-                message = await receive()
-                if message["type"] == "lifespan.startup":
-                    await send({"type": "lifespan.startup.complete"})
-                elif message["type"] == "lifespan.shutdown":
-                    await send({"type": "lifespan.shutdown.complete"})
-                    return
-        if kind != "http":
-            return
+    async def answer(scope: dict[str, Any], receive: Any) -> tuple[dict[str, Any], bytes] | None:
+        """The response's start message and body, or `None` if the client went away."""
         chunks: list[bytes] = []
         size = 0
         more = True
         while more:
             message = await receive()
             if message["type"] != "http.request":
-                return  # the client went away
+                return None
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > MAX_BODY_BYTES:
-                await send_response(
-                    send,
-                    json_error(
-                        413, "payloadTooLarge", f"Request body over {MAX_BODY_BYTES} bytes."
-                    ),
-                )
-                return
+                return _encode(body_too_large())
             chunks.append(chunk)
             more = message.get("more_body", False)
         try:
-            raw_path = scope.get("raw_path") or scope["path"].encode("utf-8")
-            query = scope.get("query_string", b"").decode("latin-1")
-            request = MockRequest(
-                method=scope["method"],
-                path=raw_path.decode("ascii"),
-                query=tuple(parse_qsl(query, keep_blank_values=True, errors="strict")),
-                headers=tuple(
-                    (k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]
-                ),
-                body=b"".join(chunks),
+            request = MockRequest.from_raw(
+                scope["method"],
+                scope.get("raw_path") or scope["path"].encode("utf-8"),
+                scope.get("query_string", b""),
+                scope["headers"],
+                b"".join(chunks),
             )
-        except (UnicodeError, ValueError):
-            await send_response(send, json_error(400, "badRequest", "Malformed request target."))
-            return
-        response = respond(request)
+        except ValueError as exc:
+            return _encode(_malformed(exc))
+        response = await asyncio.to_thread(respond, request) if blocking else respond(request)
         if response.delay > 0:
             await asyncio.sleep(response.delay)
-        await send_response(send, response)
+        return _encode(response)
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        try:
+            encoded = await answer(scope, receive)
+        except Exception as exc:  # nothing is sent yet: say what went wrong, and keep serving
+            encoded = _encode(
+                MockResponse.error(500, "internalError", f"{type(exc).__name__}: {exc}")
+            )
+        if encoded is not None:
+            start, body = encoded
+            await send(start)
+            await send({"type": "http.response.body", "body": body})
 
     return app
+
+
+def _encode(response: MockResponse) -> tuple[dict[str, Any], bytes]:
+    """The ASGI start message and body of `response` (raises if a header cannot be sent)."""
+    headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers]
+    headers.append((b"content-length", str(len(response.body)).encode()))
+    return {
+        "type": "http.response.start",
+        "status": response.status,
+        "headers": headers,
+    }, response.body
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -267,15 +281,12 @@ def _load_quickly(path: str | None) -> Any:
     Importing jsonschema alone costs most of a second, and start-up must stay under 300 ms; the
     loader still refuses a file that is not JSON or not shaped like a Postman collection.
     """
-    import inspect
-
     from .collection import load_collection
     from .home import TUTORIAL_COLLECTION, data_file
 
-    source = path if path is not None else data_file(TUTORIAL_COLLECTION)
-    if "validate" in inspect.signature(load_collection).parameters:
-        return load_collection(source, validate=False)
-    return load_collection(source)
+    return load_collection(
+        path if path is not None else data_file(TUTORIAL_COLLECTION), validate=False
+    )
 
 
 def _route_table(routes: list[tuple[str, str, str]], url: str) -> list[str]:

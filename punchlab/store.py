@@ -1,9 +1,11 @@
 """The lab's state in one embedded SQLite database.
 
 Each module owns its tables: it declares their DDL and calls `store.ensure(name, ddl)` before
-use (idempotent, `CREATE ... IF NOT EXISTS`). Several notebooks may open the same file at
-once: the database runs in WAL mode with a busy timeout, and writes go through `transaction()`,
-which commits all or nothing.
+use (idempotent, `CREATE ... IF NOT EXISTS`); the DDL runs inside the current transaction, so
+a module first used inside `transaction()` is created, or rolled back, with the rest. Several
+notebooks may open the same file at once: the database runs in WAL mode with a busy timeout, and
+writes go through `transaction()`, which commits all or nothing; a nested `transaction()` is a
+SAVEPOINT, so a failure caught around it undoes only the inner part.
 
 ```python
 store = Store(memory=True)                      # or Store.default(): $PUNCHLAB_HOME/lab.sqlite3
@@ -59,7 +61,8 @@ class Store:
             self._db.execute("PRAGMA synchronous = NORMAL")
         self._lock = threading.RLock()
         self._ensured: set[str] = set()
-        self._depth = 0
+        # names ensured inside each open transaction level, kept only if that level commits
+        self._pending: list[set[str]] = []
 
     @classmethod
     def default(cls) -> Store:
@@ -70,38 +73,47 @@ class Store:
         return f"Store({str(self.path) if self.path else ':memory:'})"
 
     def ensure(self, name: str, ddl: str) -> None:
-        """Create a module's tables once per store (`ddl` must be idempotent)."""
-        if name in self._ensured:
-            return
+        """Create a module's tables once per store (`ddl` must be idempotent).
+
+        The statements run in the current transaction (or a new one), never committing it early.
+        """
         with self._lock:
-            self._db.executescript(ddl)
-            self._ensured.add(name)
+            if name in self._ensured or any(name in level for level in self._pending):
+                return
+            with self.transaction() as db:
+                for statement in _statements(ddl):
+                    db.execute(statement)
+                self._pending[-1].add(name)
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """A write transaction: everything inside commits together or not at all.
 
-        Nested use joins the outer transaction.
+        A nested `transaction()` is a savepoint inside the outer one: if it fails, only its own
+        changes are undone (the outer transaction goes on if the error is caught).
         """
         with self._lock:
-            if self._depth:
-                self._depth += 1
-                try:
-                    yield self._db
-                finally:
-                    self._depth -= 1
-                return
-            self._db.execute("BEGIN IMMEDIATE")
-            self._depth = 1
+            depth = len(self._pending)
+            savepoint = f"punchlab_{depth}"
+            self._db.execute(f"SAVEPOINT {savepoint}" if depth else "BEGIN IMMEDIATE")
+            self._pending.append(set())
             try:
                 yield self._db
             except BaseException:
-                self._db.execute("ROLLBACK")
+                self._pending.pop()
+                if depth:
+                    self._db.execute(f"ROLLBACK TO {savepoint}")
+                    self._db.execute(f"RELEASE {savepoint}")
+                else:
+                    self._db.execute("ROLLBACK")
                 raise
+            names = self._pending.pop()
+            if depth:
+                self._db.execute(f"RELEASE {savepoint}")
+                self._pending[-1] |= names
             else:
                 self._db.execute("COMMIT")
-            finally:
-                self._depth = 0
+                self._ensured |= names
 
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> sqlite3.Cursor:
         """Run one statement (its own transaction unless inside `transaction()`)."""
@@ -122,3 +134,16 @@ class Store:
         """Close the database."""
         with self._lock:
             self._db.close()
+
+
+def _statements(script: str) -> Iterator[str]:
+    """The SQL statements of `script`, split on `;` only where a statement is complete."""
+    pending = ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \t\r\n;"):
+                yield pending.strip()
+            pending = ""
+    if pending.strip(" \t\r\n;"):
+        yield pending.strip()

@@ -1,8 +1,10 @@
 """The one `{{ }}` renderer, shared by Postman examples, Action paths and Automations.
 
 A token is `{{name}}`; names are looked up exactly first, then as a dotted path into nested
-mappings (`{{agent.connection_1.external_id}}`). Unknown tokens are kept as written (Postman's
-rule) or raise `TemplateError` with `missing="error"` (an Automation's rule).
+mappings (`{{agent.connection_1.external_id}}`) and lists (`{{users.0.email}}`). Only keys and
+indexes are followed, never Python attributes, so a template cannot reach into objects.
+Unknown tokens are kept as written (Postman's rule) or raise `TemplateError` with
+`missing="error"` (an Automation's rule).
 
 ```python
 >>> render("/user/{{user_id}}/punch-clock", {"user_id": 7})
@@ -32,7 +34,10 @@ Variables = Mapping[str, Any] | Callable[[str], Any]
 
 
 def lookup(variables: Variables, name: str) -> Any:
-    """The value of `name`, or `MISSING`. A callable resolver returns `MISSING` itself."""
+    """The value of `name`, or `MISSING`. A callable resolver returns `MISSING` itself.
+
+    A dotted name follows mapping keys and integer indexes into lists and tuples, nothing else.
+    """
     if callable(variables):
         return variables(name)
     if name in variables:
@@ -41,8 +46,8 @@ def lookup(variables: Variables, name: str) -> Any:
     for part in name.split("."):
         if isinstance(node, Mapping) and part in node:
             node = node[part]
-        elif not isinstance(node, Mapping) and hasattr(node, part):
-            node = getattr(node, part)
+        elif isinstance(node, list | tuple) and part.isdecimal() and int(part) < len(node):
+            node = node[int(part)]
         else:
             return MISSING
     return node

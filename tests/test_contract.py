@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import shutil
 import signal
@@ -26,13 +25,8 @@ def newman() -> str | None:
     newman() is None, reason="newman is not installed (.ci/run installs it into .tools/ with npm)"
 )
 def test_live_mode_passes_the_newman_contract(tmp_path: Path) -> None:
-    # the tutorial's users: from the collection when its loader is present, else the same as CSV
-    if importlib.util.find_spec("punchlab.collection") is not None:
-        users: list[str] = []
-    else:
-        users = ["--users", str(CONTRACT / "tutorial_users.csv")]
-    port = free_port()
-    command = [sys.executable, "-m", "punchlab.cli", "serve", "--mode", "live", *users]
+    port = free_port()  # live mode over the tutorial collection's users
+    command = [sys.executable, "-m", "punchlab.cli", "serve", "--mode", "live"]
     server = subprocess.Popen(
         [*command, "--port", str(port)],
         stdout=subprocess.DEVNULL,

@@ -12,10 +12,10 @@ from punchlab.matching import (
     compile_target,
     is_id,
     levenshtein,
+    path_segments,
     score_path,
     score_query,
     select,
-    split_path,
 )
 from punchlab.messages import MockRequest
 from punchlab.replay import Replay
@@ -47,9 +47,9 @@ def test_levenshtein_and_ids() -> None:
 
 
 def test_paths_are_percent_decoded_segment_wise() -> None:
-    assert split_path("/users/j%C3%BCrgen/a%2Fb") == ("users", "jürgen", "a/b")
-    assert split_path("") == ("",)
-    assert split_path("/a//b/") == ("a", "", "b", "")
+    assert path_segments("/users/j%C3%BCrgen/a%2Fb") == ("users", "jürgen", "a/b")
+    assert path_segments("") == ("",)
+    assert path_segments("/a//b/") == ("a", "", "b", "")
     data = collection(example("umlaut", "{{url}}/users/jürgen", body="ü"))
     assert answer(data, "/users/j%C3%BCrgen").example == "umlaut"
 
@@ -140,20 +140,20 @@ def test_response_name_fills_wildcards_by_position() -> None:
     ],
 )
 def test_the_eight_path_comparisons(example_path, request_path, step, change) -> None:
-    found = score_path(split_path(request_path), compiled(example_path).path)
+    found = score_path(path_segments(request_path), compiled(example_path).path)
     assert found is not None
     assert found[:2] == (step, change)
 
 
 def test_wildcards_capture_one_whole_segment_only() -> None:
     path = compiled("/users/{{userId}}").path
-    assert score_path(split_path("/users/carol"), path) == ("wildcard", -20, {"userId": "carol"})
-    assert score_path(split_path("/users/another/segment"), path, fuzzy=False) is None
-    assert score_path(split_path("/users/carol"), path, wildcards=False, fuzzy=False) is None
+    assert score_path(path_segments("/users/carol"), path) == ("wildcard", -20, {"userId": "carol"})
+    assert score_path(path_segments("/users/another/segment"), path, fuzzy=False) is None
+    assert score_path(path_segments("/users/carol"), path, wildcards=False, fuzzy=False) is None
     # only a whole-segment token is a wildcard; `{{id}}.json` is compared literally
     partial = compiled("/users/{{id}}.json").path
-    assert score_path(split_path("/users/7.json"), partial) is None
-    assert score_path(split_path("/users/{{id}}.json"), partial)[:2] == ("exact", 0)
+    assert score_path(path_segments("/users/7.json"), partial) is None
+    assert score_path(path_segments("/users/{{id}}.json"), partial)[:2] == ("exact", 0)
 
 
 def test_wildcard_capture_reaches_the_response_and_can_be_switched_off() -> None:
@@ -164,17 +164,17 @@ def test_wildcard_capture_reaches_the_response_and_can_be_switched_off() -> None
 
 def test_ids_are_replaced_in_place_not_removed() -> None:
     path = compiled("/a/1/b").path
-    assert score_path(split_path("/a/22/b"), path)[:2] == ("ids", -21)
-    assert score_path(split_path("/a/b"), path, fuzzy=False) is None
+    assert score_path(path_segments("/a/22/b"), path)[:2] == ("ids", -21)
+    assert score_path(path_segments("/a/b"), path, fuzzy=False) is None
     uuid_path = compiled("/orders/0b4f3a46-7a2c-4f10-9c2e-6f6b0c1d2e3f").path
-    assert score_path(split_path("/orders/9"), uuid_path)[:2] == ("ids", -21)
+    assert score_path(path_segments("/orders/9"), uuid_path)[:2] == ("ids", -21)
 
 
 def test_document_distance_needs_same_segment_count_and_is_switchable() -> None:
     path = compiled("/users/formatted").path
-    assert score_path(split_path("/users/formated"), path, fuzzy=False) is None
-    assert score_path(split_path("/users/xyz"), path) is None  # too different
-    assert score_path(split_path("/users/formated/x"), path) is None  # segment count differs
+    assert score_path(path_segments("/users/formated"), path, fuzzy=False) is None
+    assert score_path(path_segments("/users/xyz"), path) is None  # too different
+    assert score_path(path_segments("/users/formated/x"), path) is None  # segment count differs
     data = collection(example("users", "{{url}}/users/formatted"))
     assert answer(data, "/users/formated").example == "users"
     assert answer(data, "/users/formated", fuzzy=False).status == 404

@@ -167,12 +167,14 @@ def test_bearer_token_endpoint_and_expiry(reach) -> None:
     assert "lab-secret" not in repr(auth)
 
 
-def test_body_cap_is_413(reach) -> None:
+def test_body_cap_is_400_as_in_postmans_cloud(reach) -> None:
     with reach(live()) as http:
         too_big = http.post("/user/1/punch-clock", content=b"x" * (MAX_BODY_BYTES + 1))
         fine = http.post("/user/1/punch-clock", content=b"x" * 1000)
-    assert too_big.status_code == 413
+    assert too_big.status_code == 400
     assert too_big.json()["error"]["name"] == "payloadTooLarge"
+    assert "1 MB" in too_big.json()["error"]["message"]
+    assert too_big.headers["access-control-allow-origin"] == "*"
     assert fine.status_code == 200
 
 
