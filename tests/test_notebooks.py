@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -75,3 +76,19 @@ def test_the_presenter_reset_is_off_by_default() -> None:
     reset = [s for s in sources if "Account().reset()" in s]
     assert len(reset) == 1 and reset[0].startswith("RESET_LAB = False")
     assert any("punchlab reset" in s and "punchlab demo" in s for s in sources)
+
+
+@pytest.mark.parametrize("readme", ["README.md", "notebooks/README.md"])
+def test_lesson_tables_give_each_notebook_its_own_minutes(readme: str) -> None:
+    """The minutes in the README tables are the ones each notebook's Objectives announce."""
+    rows = {
+        line.split("|")[1].strip(): line
+        for line in (ROOT / readme).read_text(encoding="utf-8").splitlines()
+        if line.startswith("| `")
+    }
+    for path in NOTEBOOKS:
+        text = "".join("".join(c["source"]) for c in _cells(path)[:1])
+        minutes = re.search(r"\*\*Objectives\*\* \(about (\d+) minutes\)", text)
+        assert minutes, f"{path.name}: no '**Objectives** (about N minutes)'"
+        row = rows.get(f"`{path.stem}`", "")
+        assert f"| {minutes.group(1)} |" in row, f"{readme}: {path.stem} is not {minutes[1]} min"
