@@ -49,6 +49,7 @@ _EXPORTS = {
     "SyncError": "errors",
     "TemplateError": "errors",
     "ValidationError": "errors",
+    "check_agents": "exercises",
     "check_mapping": "exercises",
     "check_punch_automation": "exercises",
     "data_dir": "home",

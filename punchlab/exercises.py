@@ -321,3 +321,133 @@ def check_punch_clock_action(action: Any) -> Feedback:
         if key not in required:
             problems.append(f"`{key}` is not in `required`; every punch answer has it.")
     return Feedback(title, problems)
+
+
+# -- notebook 01: the agents Agent Sync will match (step 1) ------------------------------------
+
+__all__ += ["check_agents"]
+
+_MANGLED = "email protected"  # how the tutorial's web page hides an address: "[email protected]"
+
+
+def _agent_rows(agents: Any) -> tuple[list[tuple[str, Any, Any]], list[str]]:
+    """`(where, name, email)` rows from an Account, a CSV `Path`, CSV text or rows; or problems."""
+    import csv
+    import io
+    from pathlib import Path
+
+    if hasattr(agents, "agents"):
+        return [(f"agent {a.id}", a.name, a.email) for a in agents.agents()], []
+    if isinstance(agents, Path | str):
+        text = agents.read_text(encoding="utf-8-sig") if isinstance(agents, Path) else agents
+        reader = csv.DictReader(io.StringIO(text.lstrip("\n")))
+        columns = {(c or "").strip().lower(): c for c in reader.fieldnames or []}
+        missing = [c for c in ("name", "email") if c not in columns]
+        if missing:
+            found = ", ".join(reader.fieldnames or []) or "none"
+            return [], [
+                f"the CSV needs a header line with `name` and `email` columns; "
+                f"missing {', '.join(missing)} (found: {found})."
+            ]
+        return [
+            (f"line {n}", row[columns["name"]], row[columns["email"]])
+            for n, row in enumerate(reader, start=2)
+        ], []
+    rows = []
+    for n, agent in enumerate(agents):
+        if isinstance(agent, Mapping):
+            rows.append((f"row {n}", agent.get("name"), agent.get("email")))
+        else:
+            rows.append((f"row {n}", agent.name, agent.email))
+    return rows, []
+
+
+def check_agents(agents: Any, users: Sequence[Mapping[str, Any]]) -> Feedback:
+    """Check tutorial step 1 for Agent Sync: one agent per punch-clock user, same Name and Email.
+
+    `agents` is an `Account`, a CSV file (a `Path`), CSV text (a `str`, header `name,email`) or
+    rows (`{"name", "email"}` mappings or `Agent`s); `users` are the punch-clock users as *Get
+    users (formatted)* lists them (`id`, `name`, `email`). Every row must pass Talkdesk's Add New
+    Agent rules (Name and Email mandatory, a real address, one email per agent), and every user
+    needs an agent with the same name and the user's email (compared as Agent Sync does).
+
+    ```python
+    check_agents(new_hires_csv, new_users)   # ✘ … line 3 (Diego Souza): 'user9@talkdesk.com' …
+    ```
+    """
+    from .account import Account, normalise_email
+    from .errors import ValidationError
+    from .store import Store
+
+    title = "Step 1, agents for Agent Sync"
+    rows, problems = _agent_rows(agents)
+    if problems:
+        return Feedback(title, problems)
+    scratch = Account(Store(memory=True))  # the account's own rules, on a throw-away copy
+    found: list[tuple[int, str]] = []  # (row number, problem): reported in the rows' order
+    valid: list[tuple[int, str, str, str]] = []
+    refused: set[str] = set()
+    seen: dict[str, str] = {}
+    try:
+        for index, (where, name, email) in enumerate(rows):
+            label = f"{where} ({name.strip()})" if isinstance(name, str) and name.strip() else where
+            if isinstance(email, str) and _MANGLED in email:
+                found.append(
+                    (
+                        index,
+                        f"{label}: {email.strip()!r} is how the tutorial's web page hides an "
+                        "address; type the real one, user+<n>@talkdesk.com with n the user's id.",
+                    )
+                )
+                refused.update(str(x).strip().casefold() for x in (name, email) if x)
+                continue
+            key = normalise_email(email) if isinstance(email, str) else ""
+            if key in seen:
+                found.append(
+                    (index, f"{label}: {email.strip()!r} appears twice (also at {seen[key]}).")
+                )
+                continue
+            try:
+                agent = scratch.add_agent(name=name, email=email)
+            except ValidationError as error:
+                found.append((index, f"{label}: {str(error).partition(': ')[2]}."))
+                refused.update(str(x).strip().casefold() for x in (name, email) if x)
+                continue
+            seen[key] = where
+            valid.append((index, label, agent.name, agent.email))
+    finally:
+        scratch.store.close()
+    by_email = {normalise_email(email): (i, label, name) for i, label, name, email in valid}
+    by_name = {name.casefold(): (i, label, email) for i, label, name, email in valid}
+    for user in users:
+        user_id, name, email = user["id"], str(user["name"]), str(user["email"])
+        match = by_email.get(normalise_email(email))
+        if match is not None:
+            if match[2] != name:
+                found.append(
+                    (
+                        match[0],
+                        f"{match[1]} has user {user_id}'s email but the Name {match[2]!r}; the "
+                        f"punch clock calls this person {name!r}.",
+                    )
+                )
+            continue
+        same_name = by_name.get(name.casefold())
+        if same_name is not None:
+            found.append(
+                (
+                    same_name[0],
+                    f"{same_name[1]} has the email {same_name[2]!r}, but punch-clock user "
+                    f"{user_id} has {email!r}: Agent Sync matches on email, so {name} would get "
+                    "no External ID.",
+                )
+            )
+        elif name.casefold() not in refused and normalise_email(email) not in refused:
+            found.append(
+                (
+                    len(rows),
+                    f"no agent for punch-clock user {user_id}: add Name {name!r}, Email {email!r}.",
+                )
+            )
+    problems = [text for _, text in sorted(found, key=lambda item: item[0])]
+    return Feedback(title, problems)

@@ -1,12 +1,13 @@
-"""The checks of notebooks 02 (step 2.6, aligned emails) and 03 (step 3.6, Punch clock)."""
+"""The checks of notebooks 01 (step 1, agents), 02 (step 2.6, aligned emails) and 03 (step 3.6)."""
 
 from __future__ import annotations
 
 import copy
 import json
+from pathlib import Path
 
 from punchlab import load_collection
-from punchlab.exercises import check_aligned_emails, check_punch_clock_action
+from punchlab.exercises import check_agents, check_aligned_emails, check_punch_clock_action
 from punchlab.home import TUTORIAL_COLLECTION, data_file
 
 TUTORIAL = json.loads(data_file("tutorial_actions.json").read_text(encoding="utf-8"))
@@ -91,3 +92,56 @@ def test_check_punch_clock_action_says_what_is_still_wrong(account) -> None:
     done = punch.add_action(**{**PUNCH, "name": "Punch clock"})
     assert check_punch_clock_action(done).ok
     assert not check_punch_clock_action({**PUNCH, "name": "Clock"}).ok
+
+
+NEW_USERS = [
+    {"id": 8, "name": "Ana Lima", "email": "user+8@talkdesk.com"},
+    {"id": 9, "name": "Diego Souza", "email": "user+9@talkdesk.com"},
+]
+
+
+def test_check_agents_explains_each_row_of_a_csv() -> None:
+    first_try = "name,email\nAna Lima,[email protected]\nDiego Souza,user9@talkdesk.com\n"
+    problems = check_agents(first_try, NEW_USERS).problems
+    assert problems[0].startswith("line 2 (Ana Lima): '[email protected]' is how the tutorial")
+    assert problems[1] == (
+        "line 3 (Diego Souza) has the email 'user9@talkdesk.com', but punch-clock user 9 has "
+        "'user+9@talkdesk.com': Agent Sync matches on email, so Diego Souza would get no "
+        "External ID."
+    )
+    assert len(problems) == 2
+
+    slips = "name,email\n,user+8@talkdesk.com\nBo,USER+9@talkdesk.com\nBo,user+9@talkdesk.com\n"
+    assert check_agents(slips, NEW_USERS).problems == [
+        "line 2: Name is mandatory.",
+        "line 3 (Bo) has user 9's email but the Name 'Bo'; the punch clock calls this person "
+        "'Diego Souza'.",
+        "line 4 (Bo): 'user+9@talkdesk.com' appears twice (also at line 3).",
+    ]
+    assert (
+        check_agents("nom,email\n", NEW_USERS)
+        .problems[0]
+        .startswith("the CSV needs a header line with `name` and `email` columns; missing name")
+    )
+    fixed = "name,email\nAna Lima, User+8@TalkDesk.com\nDiego Souza,user+9@talkdesk.com\n"
+    assert check_agents(fixed, NEW_USERS).ok  # compared as Agent Sync does
+
+
+def test_check_agents_reads_an_account_a_file_and_rows(account, tmp_path: Path) -> None:
+    assert check_agents(account, NEW_USERS).problems == [
+        "no agent for punch-clock user 8: add Name 'Ana Lima', Email 'user+8@talkdesk.com'.",
+        "no agent for punch-clock user 9: add Name 'Diego Souza', Email 'user+9@talkdesk.com'.",
+    ]
+    account.add_agent(name="Ana Lima", email="user+8@talkdesk.com")
+    account.add_agent(name="Diego Souza", email="diego@talkdesk.com")
+    problems = check_agents(account, NEW_USERS).problems
+    assert len(problems) == 1 and problems[0].startswith("agent 2 (Diego Souza) has the email")
+
+    csv = tmp_path / "team.csv"
+    csv.write_text("Name,Email\nAna Lima,user+8@talkdesk.com\nDiego Souza,user+9@talkdesk.com\n")
+    assert check_agents(csv, NEW_USERS).ok
+    rows = [{"name": "Ana Lima", "email": "user+8@talkdesk"}, dict(NEW_USERS[1])]
+    assert check_agents(rows, NEW_USERS).problems == [
+        "row 0 (Ana Lima): 'user+8@talkdesk' is not a valid email address "
+        "(like user+1@talkdesk.com)."
+    ]
