@@ -44,6 +44,7 @@ from .csvfile import read_rows
 from .emails import is_email
 from .errors import ValidationError
 from .messages import MockRequest, MockResponse
+from .names import FIRST_NAMES, LAST_NAMES
 from .store import Store
 
 __all__ = [
@@ -51,7 +52,6 @@ __all__ = [
     "MAX_PAGE_SIZE",
     "PunchLedger",
     "generate_users",
-    "json_error",
     "load_users_csv",
     "split_path",
 ]
@@ -59,15 +59,6 @@ __all__ = [
 MAX_PAGE_SIZE = 1000
 JSON = [("content-type", "application/json")]
 TEXT = [("content-type", "text/plain; charset=utf-8")]
-
-_FIRST = (
-    "Barbara Steven Gregory Patty Ricardo Clarence Donald Maria Ana João Sofia Liam Olivia Noah "
-    "Emma Lucas Mia Hugo Inês Tiago Chloé Mateo Aisha Kenji Priya Omar Zoe Ivan Leila Pedro"
-).split()
-_LAST = (
-    "Banh Herrera Dearing Raines Smith Hull McCants Silva Santos Costa Ferreira Johnson Nguyen "
-    "Garcia Müller Rossi Kowalski Tanaka Patel Okafor Dubois Novak Jensen Haddad Moreau Park"
-).split()
 
 
 def _email(user_id: int) -> str:
@@ -88,7 +79,7 @@ def generate_users(n: int, *, seed: int = 0) -> list[dict[str, Any]]:
     if n < 0:
         raise ValidationError(f"cannot generate {n} users", where="users")
     rng = random.Random(seed)
-    first, last = rng.choices(_FIRST, k=n), rng.choices(_LAST, k=n)
+    first, last = rng.choices(FIRST_NAMES, k=n), rng.choices(LAST_NAMES, k=n)
     return [
         {"id": i, "name": f"{first[i - 1]} {last[i - 1]}", "email": _email(i)}
         for i in range(1, n + 1)
@@ -118,12 +109,6 @@ def load_users_csv(path: str | Path) -> list[dict[str, Any]]:
         seen.add(user_id)
         users.append({"id": user_id, "name": name, "email": email})
     return users
-
-
-def json_error(status: int, name: str, message: str, **extra: str) -> MockResponse:
-    """A Postman-style JSON error `{"error": {"name", "message"}}`."""
-    body = json.dumps({"error": {"name": name, "message": message, **extra}})
-    return MockResponse(status, list(JSON), body.encode())
 
 
 def split_path(raw_path: str) -> list[str] | None:
@@ -343,13 +328,17 @@ class LiveApi:
         """Answer one request (never raises)."""
         segments = split_path(request.path)
         if segments is None:
-            return json_error(400, "badRequest", f"malformed percent-escape in {request.path!r}")
+            return MockResponse.error(
+                400, "badRequest", f"malformed percent-escape in {request.path!r}"
+            )
         route = self.route(request)
         if route is None:
-            return json_error(404, "notFound", f"no live route for {request.method} {request.path}")
+            return MockResponse.error(
+                404, "notFound", f"no live route for {request.method} {request.path}"
+            )
         method = "POST" if route.startswith("user/") else "GET"
         if request.method != method:
-            response = json_error(405, "methodNotAllowed", f"{route} accepts {method} only")
+            response = MockResponse.error(405, "methodNotAllowed", f"{route} accepts {method} only")
             response.headers.append(("allow", method))
         elif route == "punches":
             response = self._punches(request)
@@ -392,7 +381,7 @@ class LiveApi:
         user_id = _positive(segment)
         user = self._by_id.get(user_id) if user_id is not None else None
         if user is None:
-            return json_error(404, "userNotFound", f"no user with id {segment!r}")
+            return MockResponse.error(404, "userNotFound", f"no user with id {segment!r}")
         record = self.ledger.punch(user["id"], user["name"])
         answer = {"name": user["name"], "check_in_time": record["check_in_time"]}
         if record["type"] == "out":
@@ -406,7 +395,7 @@ class LiveApi:
         if "user_id" in query:
             user_id = _positive(query["user_id"])
             if user_id is None:
-                return json_error(
+                return MockResponse.error(
                     400,
                     "badRequest",
                     f"user_id must be a positive integer, not {query['user_id']!r}",
