@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import MappingError
 from .home import TUTORIAL_ACTIONS, data_file
+from .schemas import QUICK_TYPES, compiled
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -396,17 +397,10 @@ class FieldMapping:
 
 # Keywords the column-wise check covers; any other keyword sends every user to Draft7Validator.
 _FAST_KEYWORDS = {"$id", "title", "type", "default", "required", "properties", "description"}
-_TYPES = {
-    "string": lambda v: type(v) is str,
-    "integer": lambda v: type(v) is int or (type(v) is float and v.is_integer()),
-}
 
 
-@cache
 def _validator() -> Any:
-    from jsonschema import Draft7Validator
-
-    return Draft7Validator(_item_schema())
+    return compiled(_item_schema())[1]
 
 
 def _schema_problems(
@@ -421,13 +415,13 @@ def _schema_problems(
     schema = _item_schema()
     props = schema["properties"]
     fast = set(schema) <= _FAST_KEYWORDS and all(
-        set(p) <= _FAST_KEYWORDS - {"required", "properties"} and p.get("type") in _TYPES
+        set(p) <= _FAST_KEYWORDS - {"required", "properties"} and p.get("type") in QUICK_TYPES
         for p in props.values()
     )
     if fast:
         suspects: set[int] = set()
         for target, values in columns.items():
-            ok = _TYPES[props[target]["type"]]
+            ok = QUICK_TYPES[props[target]["type"]]
             suspects.update(i for i, v in enumerate(values) if not ok(v))
         indexes: Iterable[int] = sorted(suspects)
     else:

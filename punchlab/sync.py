@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from .connection import Connection
 
 __all__ = [
+    "NextLink",
     "Page",
     "Pagination",
     "SyncReport",
@@ -74,6 +75,10 @@ class _PageFailed(Exception):
     def __init__(self, message: str, *, status: int | None, body: str | None) -> None:
         super().__init__(message)
         self.message, self.status, self.body = message, status, body
+
+
+class NextLink(str):
+    """A cursor that is a `next` link (style `"next"`), not a page number or an offset."""
 
 
 def _page_error(number: int, cursor: Any, message: str, *, status=None, body=None) -> SyncError:
@@ -212,7 +217,7 @@ class Pagination:
                     if link is None:
                         self.stop_reason = f"page {number} had no next link"
                         return
-                    cursor = urljoin(cursor, link) if isinstance(cursor, str) else link
+                    cursor = NextLink(urljoin(cursor, link) if isinstance(cursor, str) else link)
             raise SyncError(
                 f"stopped after max_pages={self.max_pages} pages ({self.users_read} users) without "
                 "reaching the last page; raise max_pages if the API really has more; "
@@ -263,8 +268,8 @@ def http_fetcher(
     def fetch(cursor: Any) -> Mapping[str, Any]:
         query = dict(params or {})
         target = url
-        if isinstance(cursor, str) and ("/" in cursor or "?" in cursor):
-            target = urljoin(url, cursor)  # a next link
+        if isinstance(cursor, NextLink):
+            target = urljoin(url, cursor)
         elif cursor is not None:
             query[param] = cursor
         response = client.get(target, params=query or None, headers=headers)

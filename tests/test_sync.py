@@ -433,3 +433,25 @@ def test_sync_and_the_account_normalise_emails_alike() -> None:
     )
     assert normalise_email("STRASSE@x.io") != normalise_email("straße@x.io")
     assert match_users(users, agents).updates == {}
+
+
+def test_an_opaque_offset_with_a_slash_is_not_taken_for_a_link() -> None:
+    seen: list[httpx.Request] = []
+
+    def api(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if "offset" not in request.url.params:
+            user = {"id": 1, "name": "A", "email": "a@x.io"}
+            return httpx.Response(200, json={"users": [user], "next_offset": "YWJj/ZA=="})
+        return httpx.Response(200, json={"users": []})
+
+    base = "http://opaque-offsets.punchlab"
+    mount(base, httpx.MockTransport(api))
+    try:
+        with client() as http:
+            fetch = http_fetcher(base + "/users", client=http, param="offset")
+            list(paginate(fetch, style="offset"))
+    finally:
+        unmount(base)
+    assert [r.url.path for r in seen] == ["/users", "/users"]
+    assert seen[1].url.params["offset"] == "YWJj/ZA=="
