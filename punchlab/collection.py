@@ -527,7 +527,8 @@ class Collection:
     def from_dict(
         cls, data: Mapping[str, Any], *, source: str = "<dict>", validate: bool = True
     ) -> Collection:
-        collection = cls(data, source=source)
+        """A collection from parsed JSON; it works on its own copy, so edits never reach `data`."""
+        collection = cls(copy.deepcopy(data) if isinstance(data, dict) else data, source=source)
         if validate:
             problems = collection.validate()
             if problems:

@@ -315,3 +315,18 @@ def test_from_file_and_dict_sources(tmp_path: Path) -> None:
     assert Collection.from_file(TUTORIAL).name == "Time Punching Integration"
     with pytest.raises(CollectionError, match=r"^<dict> at info"):
         load_collection({"item": []})
+
+
+def test_a_collection_from_a_dict_edits_its_own_copy() -> None:
+    import json
+
+    from punchlab import data_file
+    from punchlab.collection import load_collection
+    from punchlab.home import TUTORIAL_COLLECTION
+
+    original = json.loads(data_file(TUTORIAL_COLLECTION).read_text())
+    before = json.dumps(original)
+    collection = load_collection(original)
+    collection.align_emails({"user+1@talkdesk.com": "barbara.banh@example.com"})
+    assert "barbara.banh@example.com" in collection.to_json()
+    assert json.dumps(original) == before
