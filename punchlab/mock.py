@@ -20,6 +20,7 @@ with server.serve() as running:                          # http://127.0.0.1:<fre
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -55,6 +56,26 @@ def body_too_large() -> MockResponse:
     return MockResponse.error(
         400, "payloadTooLarge", f"Request body over {MAX_BODY_BYTES} bytes (about 1 MB)."
     )
+
+
+def invalid_json(request: MockRequest) -> MockResponse | None:
+    """A 400 for a body that says it is JSON (`application/json`, `*+json`) and is not.
+
+    Says where the JSON breaks, so a learner can fix the request; `None` when the body is fine.
+    """
+    media = (request.header("content-type") or "").split(";", 1)[0].strip().lower()
+    if not request.body.strip() or not (media == "application/json" or media.endswith("+json")):
+        return None
+    try:
+        json.loads(request.body)
+    except UnicodeDecodeError:
+        message = "The request body is not UTF-8 text, so it is not JSON."
+    except json.JSONDecodeError as exc:
+        where = f"line {exc.lineno}, column {exc.colno}"
+        message = f"The request body is not valid JSON: {exc.msg} ({where})."
+    else:
+        return None
+    return MockResponse.error(400, "invalidJsonBody", message)
 
 
 def _tutorial_collection() -> Path:
@@ -158,7 +179,7 @@ class MockServer:
     # -- answering ---------------------------------------------------------------------------
 
     def respond(self, request: MockRequest) -> MockResponse:
-        """Answer one request: body cap, faults, auth, then the replay or live engine.
+        """Answer one request: body cap, JSON body check, faults, auth, then the engine.
 
         Never raises: a failure inside the engine becomes a 500 JSON error.
         """
@@ -172,6 +193,9 @@ class MockServer:
     def _respond(self, request: MockRequest) -> MockResponse:
         if len(request.body) > MAX_BODY_BYTES:
             return body_too_large()
+        bad_body = invalid_json(request)
+        if bad_body is not None:
+            return bad_body
         faults = self.faults
         response = faults.before(request) if faults is not None else None
         if response is None and self.auth is not None:

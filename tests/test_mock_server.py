@@ -274,3 +274,23 @@ def test_replay_delay_header_is_waited() -> None:
         answer = http.get("/users/formatted?page=1", headers={"x-mock-response-delay": "120"})
     assert answer.status_code == 200
     assert time.perf_counter() - started >= 0.12
+
+
+@pytest.mark.parametrize("mode", ["replay", "live"])
+def test_a_body_that_claims_json_and_is_not_gets_400(reach, mode: str) -> None:
+    server = MockServer(mode=mode)
+    with reach(server) as http:
+        answer = http.post(
+            "/user/1/punch-clock", content=b"{bad", headers={"Content-Type": "application/json"}
+        )
+        assert answer.status_code == 400
+        error = answer.json()["error"]
+        assert error["name"] == "invalidJsonBody" and "line 1, column 2" in error["message"]
+        assert answer.headers["access-control-allow-origin"] == "*"
+        # the server keeps answering, and valid JSON (or no body) still goes through
+        fine = http.post(
+            "/user/1/punch-clock", content=b"{}", headers={"Content-Type": "application/json"}
+        )
+        assert fine.status_code == 200
+    if mode == "live":
+        assert len(server.ledger) == 1  # the bad request punched nobody
