@@ -51,7 +51,7 @@ if TYPE_CHECKING:
 __all__ = ["TUTORIAL_AGENTS", "Account", "Agent", "normalise_email"]
 
 TUTORIAL_AGENTS = "tutorial_agents.csv"
-_NO = ("0", "false", "no", "n")  # values of the CSV's `active` column that mean inactive
+_NO = ("0", "false", "no", "n")  # texts of an `active` column that mean inactive
 
 
 _DDL = """
@@ -70,6 +70,15 @@ CREATE TABLE IF NOT EXISTS external_ids (
     UNIQUE (connection_id, external_id)
 );
 """
+
+
+def _is_active(value: Any) -> bool:
+    """The `active` flag from code, a DataFrame or a CSV: missing or blank means active."""
+    if value is None or value != value:  # None or NaN (a blank cell read by pandas)
+        return True
+    if isinstance(value, str):
+        return value.strip().lower() not in _NO
+    return bool(value)
 
 
 @dataclass(frozen=True)
@@ -164,10 +173,7 @@ class Account:
         All rows are checked first: one bad row adds none, and the error names its line.
         """
         found = read_rows(path, required=("name", "email"), optional=("active",))
-        rows = [
-            (row["name"], row["email"], row.get("active", "").strip().lower() not in _NO)
-            for _line, row in found
-        ]
+        rows = [(row["name"], row["email"], row.get("active", "")) for _line, row in found]
         return self._add(rows, where=lambda index: f"{Path(path).name} line {found[index][0]}")
 
     def add_tutorial_agents(self) -> list[Agent]:
@@ -215,7 +221,7 @@ class Account:
                     where=f"{where(index)}, Email",
                 )
             seen[key] = index
-            checked.append((name, email, key, int(bool(active))))
+            checked.append((name, email, key, int(_is_active(active))))
         with self.store.transaction() as db:
             existing = {
                 row["email_key"]: (row["id"], row["name"])

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 from .action import Action, ActionState
 from .errors import PunchlabError, TemplateError, ValidationError
-from .templates import render, render_value
+from .templates import MISSING, lookup, render, render_value
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -115,13 +115,16 @@ CREATE TABLE IF NOT EXISTS agent_states (
 def _iso(moment: datetime | str | None) -> str:
     if moment is None:
         moment = datetime.now(UTC)
+    from_text = isinstance(moment, str)
     if isinstance(moment, str):
         try:
             moment = datetime.fromisoformat(moment.replace("Z", "+00:00"))
         except ValueError as exc:
             raise ValidationError(f"{moment!r} is not an ISO 8601 time", where="at") from exc
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
+        # a naive datetime object is this machine's local time (Python's rule); a naive
+        # ISO string is read as UTC, like the tutorial's own timestamps
+        moment = moment.replace(tzinfo=UTC) if from_text else moment.astimezone()
     return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
@@ -683,11 +686,7 @@ def _render(value: Any, variables: Mapping[str, Any]) -> Any:
 
 
 def _has(variables: Mapping[str, Any], name: str) -> bool:
-    try:
-        render("{{" + name + "}}", variables, missing="error")
-    except TemplateError:
-        return False
-    return True
+    return lookup(variables, name) not in (MISSING, None)
 
 
 def _missing_message(exc: TemplateError, agent: Agent) -> str:

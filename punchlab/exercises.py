@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .automation import TRIGGERS
-from .mapping import FieldMapping, FieldRule, source_keys, target_fields
+from .errors import MappingError
+from .mapping import TRANSFORMS, FieldMapping, FieldRule, source_keys, target_fields
+from .templates import TOKEN, placeholders
 
 __all__ = ["Feedback", "check_mapping", "check_punch_automation"]
 
@@ -79,10 +81,17 @@ def check_mapping(
     Each wrong field gets one precise hint: not mapped, mapped from the wrong key (naming the
     right one), or the right key with a transform that changes the values.
     """
-    mapping = getattr(answer, "mapping", answer)
-    if not isinstance(mapping, FieldMapping):
-        mapping = FieldMapping(mapping)
     title = "Agent Sync mapping"
+    if len(users) != len(expected):
+        return Feedback(
+            title, [f"{len(users)} users but {len(expected)} expected results: pass the same page."]
+        )
+    try:
+        mapping = getattr(answer, "mapping", answer)
+        if not isinstance(mapping, FieldMapping):
+            mapping = FieldMapping(mapping)
+    except MappingError as exc:  # a typo in a field, path or transform is a hint, not a crash
+        return Feedback(title, [f"{exc} (transforms: {', '.join(TRANSFORMS)})."])
     produced = mapping.preview(users, rows=len(users))
     problems: list[str] = []
     for target in target_fields():
@@ -150,7 +159,8 @@ def check_punch_automation(account: Any, connection: Any, *, when: str = "login"
     problems: list[str] = []
     automation = matching[0]
     value = str(automation.inputs.get("user_id", ""))
-    if value != variable:
+    # `{{ agent.… }}` with spaces is the same variable: compare the names, not the text
+    if placeholders(value) != placeholders(variable) or TOKEN.sub("", value).strip():
         if "agent.id" in value:
             problems.append(
                 f"User ID is {value}: that is the Talkdesk agent's id, not the punch-clock "

@@ -18,6 +18,7 @@ import ipywidgets as widgets
 
 from ..account import Account
 from ..automation import Run
+from ..errors import PunchlabError
 
 __all__ = ["AgentConsole"]
 
@@ -69,7 +70,12 @@ class AgentConsole(widgets.VBox):
         """What the buttons do: `name` is `login` or `logout`. Returns the event's runs."""
         engine = self.account.automation_engine
         at = self.at() if self.at is not None else None
-        runs = engine.fire(name, agent_id, at=at)
+        try:
+            runs = engine.fire(name, agent_id, at=at)
+        except PunchlabError as exc:  # e.g. an agent removed by a presenter's reset
+            self.message.value = f'<span style="color:#cf222e">{html.escape(str(exc))}</span>'
+            self.refresh()
+            return []
         self.last_runs = runs
         if not runs:
             text = f"agent {agent_id}: {name}, no Automation runs When this happens"

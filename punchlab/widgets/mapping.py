@@ -18,6 +18,7 @@ from typing import Any
 import ipywidgets as widgets
 from IPython.display import display
 
+from ..errors import MappingError
 from ..mapping import TRANSFORMS, FieldMapping, source_keys, target_fields
 
 __all__ = ["MappingEditor"]
@@ -85,7 +86,10 @@ class MappingEditor(widgets.VBox):
         for target, dropdown in self.sources.items():
             transform = self.transforms[target].value
             source = dropdown.value
-            fields[target] = (f"{source} | {transform}" if transform else source) or None
+            # a transform means nothing until a source is chosen
+            fields[target] = (
+                (f"{source} | {transform}" if transform else source) if source else None
+            )
         return FieldMapping(fields)
 
     def _suggest(self, _button: Any = None) -> None:
@@ -95,8 +99,13 @@ class MappingEditor(widgets.VBox):
             dropdown.value = rule.source if rule else ""
 
     def _refresh(self, _change: Any = None) -> None:
-        mapping = self.mapping
-        self.problems = mapping.problems(self.users)
+        try:
+            mapping = self.mapping
+            self.problems = mapping.problems(self.users)
+        except MappingError as exc:  # shown in the editor, never as a traceback
+            self.problems = [str(exc)]
+            self.messages.value = f"<b style='color:#b00020'>Not valid yet</b>: {escape(str(exc))}"
+            return
         if self.problems:
             items = "".join(f"<li>{escape(p)}</li>" for p in self.problems)
             self.messages.value = f"<b style='color:#b00020'>Not valid yet</b><ul>{items}</ul>"

@@ -1,0 +1,93 @@
+"""Fixes found by reviewing the Automation, Agent Sync and exercise code."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pandas as pd
+
+from punchlab.account import Account
+from punchlab.exercises import check_mapping, check_punch_automation
+from punchlab.mock import MockServer
+from punchlab.widgets import AgentConsole, MappingEditor
+
+NOT_FORMATTED = [
+    {"name": "Barbara Banh", "punch_clock_id": 1, "punch_clock_email": "user+1@talkdesk.com"},
+    {"name": "Steven Herrera", "punch_clock_id": 2, "punch_clock_email": "user+2@talkdesk.com"},
+]
+FORMATTED = [
+    {"name": "Barbara Banh", "id": 1, "email": "user+1@talkdesk.com"},
+    {"name": "Steven Herrera", "id": 2, "email": "user+2@talkdesk.com"},
+]
+
+
+def test_bulk_agents_read_active_like_the_csv(account: Account) -> None:
+    frame = pd.DataFrame(
+        {
+            "name": ["A One", "B Two", "C Three", "D Four"],
+            "email": ["a@x.io", "b@x.io", "c@x.io", "d@x.io"],
+            "active": ["false", "no", float("nan"), True],
+        }
+    )
+    added = account.add_agents(frame)
+    assert [agent.active for agent in added] == [False, False, True, True]
+
+
+def test_a_naive_datetime_is_local_time(account: Account) -> None:
+    from punchlab.automation import _iso
+
+    local = datetime(2026, 3, 2, 10, 30)
+    assert _iso(local) == local.astimezone(UTC).isoformat(timespec="seconds")
+    assert _iso("2026-03-02T10:30:00") == "2026-03-02T10:30:00+00:00"  # text: UTC
+
+
+def _punch_clock_account(account: Account, base: str):
+    account.add_tutorial_agents()
+    punch = account.add_connection(name="Punch Clock", description="mock", base_path=base)
+    punch.add_tutorial_actions()
+    for action in punch.actions():
+        action.publish()
+    return punch
+
+
+def test_console_shows_errors_in_its_message_line(account: Account) -> None:
+    server = MockServer(mode="live")
+    base = server.mount("http://console-errors.punchlab")
+    try:
+        _punch_clock_account(account, base)
+        console = AgentConsole(account)
+        assert console.event("login", 999) == []  # no such agent: no traceback
+        assert "no agent 999" in console.message.value
+    finally:
+        server.unmount()
+
+
+def test_spaces_inside_the_external_id_variable_are_fine(account: Account) -> None:
+    server = MockServer(mode="live")
+    base = server.mount("http://spaced-variable.punchlab")
+    try:
+        punch = _punch_clock_account(account, base)
+        spaced = punch.external_id_variable.replace("{{", "{{ ").replace("}}", " }}")
+        account.add_automation(
+            name="Punch in", when="login", action=punch.action("Punch clock"),
+            inputs={"user_id": spaced},
+        )  # fmt: skip
+        assert check_punch_automation(account, punch).ok
+    finally:
+        server.unmount()
+
+
+def test_check_mapping_turns_typos_into_hints() -> None:
+    feedback = check_mapping({"email": "punch_clock_email | lowercase"}, NOT_FORMATTED, FORMATTED)
+    assert not feedback.ok and "lowercase" in feedback.problems[0]
+    assert "lower" in feedback.problems[0]  # the known transforms are listed
+    short = check_mapping({"email": "punch_clock_email"}, NOT_FORMATTED, FORMATTED[:1])
+    assert not short.ok and "2 users but 1 expected" in short.problems[0]
+
+
+def test_mapping_editor_ignores_a_transform_without_a_source() -> None:
+    editor = MappingEditor(NOT_FORMATTED)
+    editor.sources["email"].value = ""
+    editor.transforms["email"].value = "lower"  # no traceback from the observer
+    assert "email" not in editor.mapping.to_dict()
+    assert editor.problems  # still not valid: email is unmapped
