@@ -10,17 +10,18 @@ for line, row in rows:          # line numbers as an editor shows them (the head
 from __future__ import annotations
 
 import csv
-from collections.abc import Sequence
+import io
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from .errors import ValidationError
 
-__all__ = ["read_rows"]
+__all__ = ["read_rows", "rows_from_text"]
+
+Rows = list[tuple[int, dict[str, str]]]
 
 
-def read_rows(
-    path: str | Path, *, required: Sequence[str], optional: Sequence[str] = ()
-) -> list[tuple[int, dict[str, str]]]:
+def read_rows(path: str | Path, *, required: Sequence[str], optional: Sequence[str] = ()) -> Rows:
     """The rows of a CSV file as `(line, {column: text})`, columns named case-insensitively.
 
     A byte-order mark (as Excel writes) is ignored. A file that cannot be read, is not UTF-8,
@@ -29,25 +30,37 @@ def read_rows(
     path = Path(path)
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle)
-            header = reader.fieldnames or []
-            columns = {(name or "").strip().lower(): name for name in header}
-            missing = [name for name in required if name not in columns]
-            if missing:
-                raise ValidationError(
-                    f"missing column(s) {', '.join(missing)}; the header is {','.join(header)!r}",
-                    where=f"{path}, line 1",
-                )
-            wanted = [*required, *(name for name in optional if name in columns)]
-            return [
-                (reader.line_num, {name: (row.get(columns[name]) or "") for name in wanted})
-                for row in reader
-            ]
+            return _rows(handle, required, optional, where=str(path))
     except OSError as exc:
         raise ValidationError(f"cannot read the file: {exc.strerror}", where=str(path)) from exc
     except UnicodeDecodeError as exc:
         raise ValidationError(
             f"not UTF-8 text (byte {exc.start}); save it as CSV UTF-8", where=str(path)
         ) from exc
+
+
+def rows_from_text(
+    text: str, *, required: Sequence[str], optional: Sequence[str] = (), where: str = "CSV text"
+) -> Rows:
+    """`read_rows` for CSV held in a string (a notebook cell's text)."""
+    return _rows(io.StringIO(text.removeprefix("\ufeff")), required, optional, where=where)
+
+
+def _rows(lines: Iterable[str], required: Sequence[str], optional: Sequence[str], *, where: str):
+    try:
+        reader = csv.DictReader(lines)
+        header = reader.fieldnames or []
+        columns = {(name or "").strip().lower(): name for name in header}
+        missing = [name for name in required if name not in columns]
+        if missing:
+            raise ValidationError(
+                f"missing column(s) {', '.join(missing)}; the header is {','.join(header)!r}",
+                where=f"{where}, line 1",
+            )
+        wanted = [*required, *(name for name in optional if name in columns)]
+        return [
+            (reader.line_num, {name: (row.get(columns[name]) or "") for name in wanted})
+            for row in reader
+        ]
     except csv.Error as exc:
-        raise ValidationError(f"not a CSV file: {exc}", where=str(path)) from exc
+        raise ValidationError(f"not a CSV file: {exc}", where=where) from exc

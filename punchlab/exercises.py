@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .automation import TRIGGERS
-from .errors import MappingError
+from .errors import MappingError, ValidationError
 from .mapping import TRANSFORMS, FieldMapping, FieldRule, source_keys, target_fields
 from .templates import TOKEN, placeholders
 
@@ -342,27 +342,22 @@ _MANGLED = "email protected"  # how the tutorial's web page hides an address: "[
 
 def _agent_rows(agents: Any) -> tuple[list[tuple[str, Any, Any]], list[str]]:
     """`(where, name, email)` rows from an Account, a CSV `Path`, CSV text or rows; or problems."""
-    import csv
-    import io
     from pathlib import Path
+
+    from .csvfile import read_rows, rows_from_text
 
     if hasattr(agents, "agents"):
         return [(f"agent {a.id}", a.name, a.email) for a in agents.agents()], []
     if isinstance(agents, Path | str):
-        text = agents.read_text(encoding="utf-8-sig") if isinstance(agents, Path) else agents
-        reader = csv.DictReader(io.StringIO(text.lstrip("\n")))
-        columns = {(c or "").strip().lower(): c for c in reader.fieldnames or []}
-        missing = [c for c in ("name", "email") if c not in columns]
-        if missing:
-            found = ", ".join(reader.fieldnames or []) or "none"
-            return [], [
-                f"the CSV needs a header line with `name` and `email` columns; "
-                f"missing {', '.join(missing)} (found: {found})."
-            ]
-        return [
-            (f"line {n}", row[columns["name"]], row[columns["email"]])
-            for n, row in enumerate(reader, start=2)
-        ], []
+        columns = {"required": ("name", "email")}
+        try:
+            if isinstance(agents, Path):
+                found = read_rows(agents, **columns)
+            else:
+                found = rows_from_text(agents.lstrip("\n"), **columns)
+        except ValidationError as exc:
+            return [], [f"the CSV needs a header line with `name` and `email` columns; {exc}."]
+        return [(f"line {n}", row["name"], row["email"]) for n, row in found], []
     rows = []
     for n, agent in enumerate(agents):
         if isinstance(agent, Mapping):

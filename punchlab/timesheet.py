@@ -1,8 +1,10 @@
 """Time sheets from the live mock's punch ledger: shifts, hours per agent, a timeline plot.
 
 A shift is a check-in and the check-out that follows it. A check-in with no check-out yet is an
-**open** shift; a check-out with no check-in before it is an **anomaly** (for example, the login
-punch failed and the logout punch was the one that reached the clock).
+**open** shift; a check-out with no check-in before it is an **anomaly** (for example, punches
+exported from a clock that was started mid-shift). The live mock's own ledger alternates in and
+out per user, so when a login punch fails there the logout punch is taken as a check-in: the
+shift shows up open, from the logout's time.
 
 ```python
 frame = shifts(server.ledger.records())        # one row per shift

@@ -100,6 +100,12 @@ NEW_USERS = [
 ]
 
 
+def test_check_agents_counts_lines_as_an_editor_does() -> None:
+    spaced = "name,email\n\nAna Lima,user+8@talkdesk.com\n\nDiego Souza,user9@talkdesk.com\n"
+    problems = check_agents(spaced, NEW_USERS).problems
+    assert problems and problems[0].startswith("line 5 (Diego Souza)")
+
+
 def test_check_agents_explains_each_row_of_a_csv() -> None:
     first_try = "name,email\nAna Lima,[email protected]\nDiego Souza,user9@talkdesk.com\n"
     problems = check_agents(first_try, NEW_USERS).problems
@@ -118,11 +124,9 @@ def test_check_agents_explains_each_row_of_a_csv() -> None:
         "'Diego Souza'.",
         "line 4 (Bo): 'user+9@talkdesk.com' appears twice (also at line 3).",
     ]
-    assert (
-        check_agents("nom,email\n", NEW_USERS)
-        .problems[0]
-        .startswith("the CSV needs a header line with `name` and `email` columns; missing name")
-    )
+    header = check_agents("nom,email\n", NEW_USERS).problems[0]
+    assert header.startswith("the CSV needs a header line with `name` and `email` columns; ")
+    assert "missing column(s) name" in header and "'nom,email'" in header
     fixed = "name,email\nAna Lima, User+8@TalkDesk.com\nDiego Souza,user+9@talkdesk.com\n"
     assert check_agents(fixed, NEW_USERS).ok  # compared as Agent Sync does
 
