@@ -35,12 +35,13 @@ import json
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from .action import Action, ActionState
 from .errors import PunchlabError, TemplateError, ValidationError
 from .templates import MISSING, lookup, render, render_value
+from .times import utc_iso
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -110,22 +111,6 @@ CREATE TABLE IF NOT EXISTS agent_states (
     since TEXT NOT NULL
 );
 """
-
-
-def _iso(moment: datetime | str | None) -> str:
-    if moment is None:
-        moment = datetime.now(UTC)
-    from_text = isinstance(moment, str)
-    if isinstance(moment, str):
-        try:
-            moment = datetime.fromisoformat(moment.replace("Z", "+00:00"))
-        except ValueError as exc:
-            raise ValidationError(f"{moment!r} is not an ISO 8601 time", where="at") from exc
-    if moment.tzinfo is None:
-        # a naive datetime object is this machine's local time (Python's rule); a naive
-        # ISO string is read as UTC, like the tutorial's own timestamps
-        moment = moment.replace(tzinfo=UTC) if from_text else moment.astimezone()
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
 @dataclass(frozen=True)
@@ -426,7 +411,7 @@ class Automations:
     ) -> list[Run]:
         """Run one event (`login`, `logout` or `status`) for one agent; returns its runs."""
         agent_id = agent.id if hasattr(agent, "id") else self.account.agent(agent).id
-        return self.run_events([Event(event, agent_id, _iso(at), status)])
+        return self.run_events([Event(event, agent_id, utc_iso(at, where="at"), status)])
 
     def run_events(
         self, events: Iterable[Event], *, clock: Any = None, progress: bool = False
@@ -667,7 +652,7 @@ class Automations:
         names += ["event.name", "event.timestamp", "event.status", "account.name"]
         if agent is not None:
             resolved = agent if hasattr(agent, "variables") else self.account.agent(agent)
-            known = event_variables(resolved, Event("login", resolved.id, _iso(None)))
+            known = event_variables(resolved, Event("login", resolved.id, utc_iso()))
             names = [n for n in names if _has(known, n)]
         return ["{{" + name + "}}" for name in names]
 

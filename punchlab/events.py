@@ -19,7 +19,8 @@ import random
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 
-from .automation import Event, _iso
+from .automation import Event
+from .times import parse_time, utc_iso
 
 __all__ = ["SimulatedClock", "day_schedule"]
 
@@ -42,11 +43,11 @@ class SimulatedClock:
         return self.now
 
     def __repr__(self) -> str:
-        return f"SimulatedClock({_iso(self.now)!r})"
+        return f"SimulatedClock({utc_iso(self.now)!r})"
 
     def set(self, moment: datetime | str | None) -> None:
         """Show `moment` (UTC ISO 8601 text or a datetime; `None` means the real time now)."""
-        self.now = datetime.fromisoformat(_iso(moment))
+        self.now = parse_time(moment) if moment is not None else datetime.now(UTC)
 
     def advance(self, seconds: float) -> None:
         """Move the clock forward."""
@@ -80,7 +81,7 @@ def day_schedule(
 
     def add(moment: datetime, name: str, agent_id: int, status: str | None = None) -> None:
         nonlocal order
-        events.append((moment, order, Event(name, agent_id, _iso(moment), status)))
+        events.append((moment, order, Event(name, agent_id, utc_iso(moment), status)))
         order += 1
 
     for agent_id in agent_ids:

@@ -46,6 +46,7 @@ from .errors import ValidationError
 from .messages import MockRequest, MockResponse
 from .names import FIRST_NAMES, LAST_NAMES
 from .store import Store
+from .times import utc_iso
 
 __all__ = [
     "LiveApi",
@@ -138,12 +139,6 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def _iso(moment: datetime) -> str:
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
-
-
 _LEDGER_DDL = """
 CREATE TABLE IF NOT EXISTS live_punches (
     id            INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -196,7 +191,7 @@ class PunchLedger:
     def punch(self, user_id: int, name: str) -> dict[str, Any]:
         """Record the user's next punch (in if they are out, out if they are in) and return it."""
         with self._lock:
-            time = _iso(self.now())
+            time = utc_iso(self.now())
             if self.store is None:
                 check_in = self._open.pop(user_id, None)
                 if check_in is None:

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from .errors import ValidationError
+from .times import parse_time
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -28,14 +29,6 @@ if TYPE_CHECKING:
 __all__ = ["hours", "shifts", "timeline"]
 
 SHIFT_COLUMNS = ["user_id", "name", "check_in", "check_out", "hours", "open", "anomaly"]
-
-
-def _time(value: Any, *, where: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise ValidationError(f"{value!r} is not an ISO 8601 time", where=where) from exc
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def shifts(
@@ -56,10 +49,10 @@ def shifts(
         kind = punch.get("type")
         if kind not in ("in", "out"):
             raise ValidationError(f"type must be 'in' or 'out', not {kind!r}", where=where)
-        moment = _time(punch.get("time"), where=where)
+        moment = parse_time(punch.get("time"), where=where)
         latest = moment if latest is None or moment > latest else latest
         by_user.setdefault(punch.get("user_id"), []).append((moment, index, punch))
-    end = _time(until, where="until") if until is not None else latest
+    end = parse_time(until, where="until") if until is not None else latest
     for user_id, items in by_user.items():
         open_in: tuple[datetime, str] | None = None
         for moment, _, punch in sorted(items, key=lambda item: item[:2]):

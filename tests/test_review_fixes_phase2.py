@@ -34,11 +34,11 @@ def test_bulk_agents_read_active_like_the_csv(account: Account) -> None:
 
 
 def test_a_naive_datetime_is_local_time(account: Account) -> None:
-    from punchlab.automation import _iso
+    from punchlab.times import utc_iso
 
     local = datetime(2026, 3, 2, 10, 30)
-    assert _iso(local) == local.astimezone(UTC).isoformat(timespec="seconds")
-    assert _iso("2026-03-02T10:30:00") == "2026-03-02T10:30:00+00:00"  # text: UTC
+    assert utc_iso(local) == local.astimezone(UTC).isoformat(timespec="seconds")
+    assert utc_iso("2026-03-02T10:30:00") == "2026-03-02T10:30:00+00:00"  # text: UTC
 
 
 def _punch_clock_account(account: Account, base: str):
@@ -91,3 +91,17 @@ def test_mapping_editor_ignores_a_transform_without_a_source() -> None:
     editor.transforms["email"].value = "lower"  # no traceback from the observer
     assert "email" not in editor.mapping.to_dict()
     assert editor.problems  # still not valid: email is unmapped
+
+
+def test_one_time_rule_for_punches_events_and_time_sheets() -> None:
+    import pytest
+
+    from punchlab.errors import ValidationError
+    from punchlab.events import SimulatedClock
+    from punchlab.times import parse_time, utc_iso
+
+    assert utc_iso("2026-03-02T09:00:00+01:00") == "2026-03-02T08:00:00+00:00"
+    assert parse_time("2026-03-02T08:00:00Z") == datetime(2026, 3, 2, 8, tzinfo=UTC)
+    assert SimulatedClock("2026-03-02T08:00:00Z")() == datetime(2026, 3, 2, 8, tzinfo=UTC)
+    with pytest.raises(ValidationError, match="punch 3: 'soon' is not an ISO 8601 time"):
+        parse_time("soon", where="punch 3")

@@ -1,0 +1,45 @@
+"""Times in the lab: UTC, ISO 8601, to the second (`2026-03-02T08:00:00+00:00`).
+
+One rule for every module that reads or writes a time (the live mock's punches, Automation
+events, the simulated clock, time sheets): text without an offset is UTC, like the tutorial's
+own timestamps; a `datetime` without a time zone is this machine's local time, as Python says.
+
+```python
+>>> utc_iso("2026-03-02T08:00:00Z")
+'2026-03-02T08:00:00+00:00'
+>>> parse_time("2026-03-02T09:00:00+01:00").hour
+8
+```
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from .errors import ValidationError
+
+__all__ = ["parse_time", "utc_iso"]
+
+
+def parse_time(value: Any, *, where: str = "time") -> datetime:
+    """`value` (ISO 8601 text or a `datetime`) as an aware UTC `datetime`.
+
+    Text that is not ISO 8601 raises `ValidationError` naming `where`.
+    """
+    if isinstance(value, datetime):
+        moment = value if value.tzinfo else value.astimezone()
+    else:
+        try:
+            moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        except ValueError as exc:
+            raise ValidationError(f"{value!r} is not an ISO 8601 time", where=where) from exc
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def utc_iso(moment: datetime | str | None = None, *, where: str = "time") -> str:
+    """`moment` (default: now) as UTC ISO 8601 text to the second."""
+    found = datetime.now(UTC) if moment is None else parse_time(moment, where=where)
+    return found.isoformat(timespec="seconds")
