@@ -686,6 +686,14 @@ def agent_sync(
             raise ValueError("an Action takes a page or offset parameter, not a next link")
         if style == "offset" and start is None:
             start = 0  # an Action parameter needs a value, where a bare fetch takes None
+        # Action results are projected onto the output schema: a `next_offset` it leaves out
+        # would vanish, and the sync would stop after page 1 as if that were all
+        declared = (source.output_schema or {}).get("properties") or {}
+        if style == "offset" and source.output_schema and "next_offset" not in declared:
+            raise ValueError(
+                f"Action {source.name!r}: its output schema has no 'next_offset' property, "
+                "which offset paging reads; add it (a result keeps only what the schema declares)"
+            )
         fetch = action_fetcher(source)
     if mapping is None:
         mapping = FieldMapping.identity()

@@ -334,10 +334,19 @@ def test_an_offset_action_starts_at_zero_and_a_link_style_is_refused(account: Ac
         parameters={"offset": "integer"},
         output_schema=schema,
     )
+    no_cursor = punch.add_action(
+        name="Users by offset, no cursor in the schema",
+        description="The same API, with next_offset left out of the output schema",
+        path="/users?offset={{offset}}",
+        parameters={"offset": "integer"},
+        output_schema={**schema, "properties": {"users": schema["properties"]["users"]}},
+    )
     try:
         report = agent_sync(users, account, style="offset")
         with pytest.raises(ValueError, match="not a next link"):
             agent_sync(users, account, style="next")
+        with pytest.raises(ValueError, match="no 'next_offset' property"):
+            agent_sync(no_cursor, account, style="offset")  # would stop after page 1
     finally:
         unmount(base)
     assert report.pages == 3 and report.stop_reason == "page 3 had no next_offset"
