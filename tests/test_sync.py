@@ -174,7 +174,7 @@ def test_a_body_without_users_is_a_sync_error(body, message: str) -> None:
     assert caught.value.page == 1
 
 
-def test_page_style_over_http(http_users) -> None:
+def test_page_style_through_an_httpx_client(http_users) -> None:
     base = http_users(make_users(2500), page_size=1000)
     with client() as http:
         pages = paginate(http_fetcher(f"{base}/users/formatted", client=http))
@@ -183,7 +183,7 @@ def test_page_style_over_http(http_users) -> None:
     assert pages.stop_reason == "read 2500 of 2500 users (total)"
 
 
-def test_offset_and_link_styles_over_http(http_users) -> None:
+def test_offset_and_link_styles_through_an_httpx_client(http_users) -> None:
     base = http_users(make_users(25), page_size=10)
     with client() as http:
         by_offset = paginate(
