@@ -28,7 +28,7 @@ test: $(STAMP)
 	$(BIN)/ruff format --check .
 	@home=$$(mktemp -d); trap 'rm -rf "$$home"' EXIT; \
 	PUNCHLAB_HOME="$$home/browser" $(BIN)/python -m pytest -q -rs tests/browser && \
-	PUNCHLAB_HOME="$$home/lab" $(BIN)/python -m pytest -n 2 --nbmake --nbmake-timeout=120 --durations=10 \
+	PUNCHLAB_HOME="$$home/lab" $(BIN)/python -m pytest -n 2 --nbmake --nbmake-timeout=300 --durations=10 \
 		--ignore=tests/browser tests notebooks
 
 lint: $(STAMP)
