@@ -627,13 +627,14 @@ class Action:
         payload: Any = None
         schema = self.input_schema
         if schema:
-            defaults = {
+            given = body or {}
+            defaults = {  # a value in `body` wins, so its default is never rendered
                 k: p["default"]
                 for k, p in (schema.get("properties") or {}).items()
-                if "default" in p
+                if "default" in p and k not in given
             }
             try:
-                payload = {**render_value(defaults, context, missing="error"), **(body or {})}
+                payload = {**render_value(defaults, context, missing="error"), **given}
             except TemplateError as exc:
                 issues.append(Issue("input", "$", str(exc)))
             else:

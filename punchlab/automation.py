@@ -74,10 +74,6 @@ _STATUS_OF = {"login": "available", "logout": "offline"}
 _BATCH = 500  # run records written per transaction by `run_events`
 
 
-def _overridden(name: str) -> str:
-    return ""
-
-
 _DDL = """
 CREATE TABLE IF NOT EXISTS automations (
     id INTEGER PRIMARY KEY,
@@ -497,12 +493,10 @@ class Automations:
             if policy is not None and attempt > first:
                 time.sleep(policy.wait(attempt - first + 1))
             try:
-                # `body` holds every input-schema default already rendered, so the Action's
-                # own rendering of the defaults is overridden: any value will do for it
+                # `params` and `body` (every input-schema default) are rendered already
                 result = item.action.run(
                     params,
                     body=body or None,
-                    variables=_overridden,
                     attempt=attempt,
                     client=http,
                 )

@@ -105,3 +105,26 @@ def test_one_time_rule_for_punches_events_and_time_sheets() -> None:
     assert SimulatedClock("2026-03-02T08:00:00Z")() == datetime(2026, 3, 2, 8, tzinfo=UTC)
     with pytest.raises(ValidationError, match="punch 3: 'soon' is not an ISO 8601 time"):
         parse_time("soon", where="punch 3")
+
+
+def test_a_body_value_replaces_its_default_without_rendering_it(account: Account) -> None:
+    server = MockServer(mode="live")
+    base = server.mount("http://body-over-default.punchlab")
+    try:
+        punch = account.add_connection(name="Punch Clock", description="mock", base_path=base)
+        note = {"type": "string", "title": "Note", "default": "{{agent.name}} logged in"}
+        action = punch.add_action(
+            name="Punch with a note",
+            description="Punch clock with a body",
+            path="/user/{{user_id}}/punch-clock",
+            method="POST",
+            parameters={"user_id": "string"},
+            input_schema={"type": "object", "properties": {"note": note}},
+        )
+        given = action.test({"user_id": "1"}, body={"note": "typed by hand"})
+        assert given.outcome == "success", given.errors
+        missing = action.test({"user_id": "1"})  # no body: the default needs {{agent.name}}
+        assert missing.outcome == "validation_error"
+        assert "agent.name" in str(missing.errors[0])
+    finally:
+        server.unmount()

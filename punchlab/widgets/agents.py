@@ -11,12 +11,11 @@ form.message.value                     # "Saved ..." or the error, shown in the 
 
 from __future__ import annotations
 
-import html
-
 import ipywidgets as widgets
 
 from ..account import Account, Agent
 from ..errors import ValidationError
+from ._message import message_html
 
 __all__ = ["AddAgentForm"]
 
@@ -64,12 +63,11 @@ class AddAgentForm(widgets.VBox):
         try:
             agent = self.account.add_agent(name=self.name.value, email=self.email.value)
         except ValidationError as exc:
-            self.message.value = f'<span style="color:#cf222e">{html.escape(str(exc))}</span>'
+            self.message.value = message_html(str(exc), ok=False)
             return None
         self.last_saved = agent
-        self.message.value = (
-            f'<span style="color:#1a7f37">Saved {html.escape(agent.name)} '
-            f"&lt;{html.escape(agent.email)}&gt; (agent {agent.id})</span>"
+        self.message.value = message_html(
+            f"Saved {agent.name} <{agent.email}> (agent {agent.id})", ok=True
         )
         self.name.value = self.email.value = ""
         for callback in self._callbacks:

@@ -16,14 +16,13 @@ builder.message.value                                      # "Published ..." or 
 
 from __future__ import annotations
 
-import html
-
 import ipywidgets as widgets
 
 from ..account import Account
 from ..action import Action, ActionState
-from ..automation import TRIGGERS, Automation, Automations
+from ..automation import TRIGGERS, Automation
 from ..errors import ValidationError
+from ._message import message_html
 
 __all__ = ["AutomationBuilder"]
 
@@ -74,7 +73,7 @@ class AutomationBuilder(widgets.VBox):
 
     def _show_inputs(self) -> None:
         action = self._by_id.get(self.then.value)
-        offered = Automations(self.account).variables()
+        offered = self.account.automation_engine.variables()
         self.inputs = {}
         if action is not None:
             for name, spec in action.parameters.items():
@@ -100,10 +99,8 @@ class AutomationBuilder(widgets.VBox):
                 inputs={k: w.value for k, w in self.inputs.items() if w.value},
             )
         except ValidationError as exc:
-            self.message.value = f'<span style="color:#cf222e">{html.escape(str(exc))}</span>'
+            self.message.value = message_html(str(exc), ok=False)
             return None
         self.published = automation
-        self.message.value = (
-            f'<span style="color:#1a7f37">Published: {html.escape(str(automation))}</span>'
-        )
+        self.message.value = message_html(f"Published: {automation}", ok=True)
         return automation

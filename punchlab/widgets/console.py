@@ -19,6 +19,7 @@ import ipywidgets as widgets
 from ..account import Account
 from ..automation import Run
 from ..errors import PunchlabError
+from ._message import message_html
 
 __all__ = ["AgentConsole"]
 
@@ -73,7 +74,7 @@ class AgentConsole(widgets.VBox):
         try:
             runs = engine.fire(name, agent_id, at=at)
         except PunchlabError as exc:  # e.g. an agent removed by a presenter's reset
-            self.message.value = f'<span style="color:#cf222e">{html.escape(str(exc))}</span>'
+            self.message.value = message_html(str(exc), ok=False)
             self.refresh()
             return []
         self.last_runs = runs
