@@ -49,10 +49,6 @@ class SimulatedClock:
         """Show `moment` (UTC ISO 8601 text or a datetime; `None` means the real time now)."""
         self.now = parse_time(moment) if moment is not None else datetime.now(UTC)
 
-    def advance(self, seconds: float) -> None:
-        """Move the clock forward."""
-        self.now += timedelta(seconds=seconds)
-
 
 def day_schedule(
     agent_ids: Iterable[int],
