@@ -2,42 +2,83 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
+# Two stamps: `make lab` installs what the lessons need; `make test` adds the `test` extra on top.
+LAB_STAMP  := $(VENV)/.installed-lab
+TEST_STAMP := $(VENV)/.installed-test
+# auto: uv from PATH, else uv bootstrapped into the venv with pip, else pip; or force `uv` / `pip`.
+INSTALLER ?= auto
 PORT   ?= 8888
 NOTEBOOK_DIR ?= $(CURDIR)/notebooks
 # JupyterLab refuses to run as root unless told; containers and CI often are root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: lab test lint format clean
+.PHONY: lab test lint format lock clean
 
-# The environment is rebuilt whenever pyproject.toml changes.
-$(STAMP): pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
-	@touch $(STAMP)
+# $(call install,EXTRA): the venv with the runtime dependencies, plus EXTRA when given.
+# uv installs exactly what uv.lock pins (--locked: a stale lock is an error, then pip is tried);
+# --inexact keeps what is already there (the test tools, uv itself). pip works from pyproject.toml.
+define install
+	@set -e; uv=""; \
+	if [ "$(INSTALLER)" != pip ]; then \
+		uv=$$(command -v uv || true); \
+		if [ -z "$$uv" ]; then \
+			test -x $(BIN)/python || $(PYTHON) -m venv $(VENV); \
+			if $(BIN)/python -m pip install --quiet --disable-pip-version-check uv; then uv=$(BIN)/uv; \
+			else echo "make: uv could not be installed with pip; using pip"; fi; \
+		fi; \
+	fi; \
+	if [ -n "$$uv" ] && "$$uv" sync --quiet --locked --inexact --python $(PYTHON) $(if $(1),--extra $(1)); then \
+		:; \
+	else \
+		if [ -n "$$uv" ]; then echo "make: uv could not install (README: Troubleshooting); using pip"; fi; \
+		test -x $(BIN)/python || $(PYTHON) -m venv $(VENV); \
+		$(BIN)/python -m pip --version >/dev/null 2>&1 || $(BIN)/python -m ensurepip --default-pip >/dev/null; \
+		$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".$(if $(1),[$(1)])"; \
+	fi
+endef
 
-lab: $(STAMP)
+# Rebuilt whenever pyproject.toml or uv.lock changes.
+$(LAB_STAMP): pyproject.toml uv.lock
+	$(call install,)
+	@touch $@
+
+$(TEST_STAMP): pyproject.toml uv.lock
+	$(call install,test)
+	@touch $(LAB_STAMP) $@
+
+# JupyterLab opens on notebook 00, with the settings in lab-settings/ (no news prompt), whatever
+# the user's own JupyterLab settings are.
+lab: $(LAB_STAMP)
 	$(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --port=$(PORT) $(ROOT_FLAG) \
-		--ServerApp.root_dir="$(NOTEBOOK_DIR)"
+		--ServerApp.root_dir="$(NOTEBOOK_DIR)" \
+		--LabApp.default_url=/lab/tree/00_setup_check.ipynb \
+		--LabApp.app_settings_dir="$(CURDIR)/lab-settings"
 
 # Package tests and every notebook (nbmake, in parallel), on a throw-away lab home. The
 # real-browser test runs first and alone: a kernel starting beside busy workers can miss its cue.
-test: $(STAMP)
+# The hub test (tests/hub) runs next and alone too: it starts a JupyterHub with five users.
+test: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	@home=$$(mktemp -d); trap 'rm -rf "$$home"' EXIT; \
 	PUNCHLAB_HOME="$$home/browser" $(BIN)/python -m pytest -q -rs tests/browser && \
+	PUNCHLAB_HOME="$$home/hub" $(BIN)/python -m pytest -q -rs tests/hub && \
 	PUNCHLAB_HOME="$$home/lab" $(BIN)/python -m pytest -n 2 --nbmake --nbmake-timeout=300 --durations=10 \
-		--ignore=tests/browser tests notebooks
+		--ignore=tests/browser --ignore=tests/hub tests notebooks
 
-lint: $(STAMP)
+lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-format: $(STAMP)
+format: $(TEST_STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# After changing dependencies in pyproject.toml: pin them again in uv.lock (commit both).
+lock: $(LAB_STAMP)
+	@uv=$$(command -v uv || echo $(BIN)/uv); \
+	test -x "$$uv" || $(BIN)/python -m pip install --quiet --disable-pip-version-check uv; \
+	"$$uv" lock
 
 clean:
 	rm -rf $(VENV) .pytest_cache build dist
