@@ -5,8 +5,10 @@ BIN    := $(VENV)/bin
 # Two stamps: `make lab` installs what the lessons need; `make test` adds the `test` extra on top.
 LAB_STAMP  := $(VENV)/.installed-lab
 TEST_STAMP := $(VENV)/.installed-test
-# auto: uv from PATH, else uv bootstrapped into the venv with pip, else pip; or force `uv` / `pip`.
+# auto: uv from PATH, else uv installed with pip into .tools/uv (outside the venv, which stays the
+# lessons' packages alone), else pip. INSTALLER=pip: pip only.
 INSTALLER ?= auto
+UV_TOOL := .tools/uv
 PORT   ?= 8888
 NOTEBOOK_DIR ?= $(CURDIR)/notebooks
 # JupyterLab refuses to run as root unless told; containers and CI often are root.
@@ -16,14 +18,14 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 # $(call install,EXTRA): the venv with the runtime dependencies, plus EXTRA when given.
 # uv installs exactly what uv.lock pins (--locked: a stale lock is an error, then pip is tried);
-# --inexact keeps what is already there (the test tools, uv itself). pip works from pyproject.toml.
+# --inexact keeps what is already there (the test tools after `make test`). pip works from pyproject.toml.
 define install
 	@set -e; uv=""; \
 	if [ "$(INSTALLER)" != pip ]; then \
 		uv=$$(command -v uv || true); \
 		if [ -z "$$uv" ]; then \
-			test -x $(BIN)/python || $(PYTHON) -m venv $(VENV); \
-			if $(BIN)/python -m pip install --quiet --disable-pip-version-check uv; then uv=$(BIN)/uv; \
+			if [ -x $(UV_TOOL)/bin/uv ] || $(PYTHON) -m pip install --quiet --disable-pip-version-check \
+				--target $(UV_TOOL) uv; then uv=$(UV_TOOL)/bin/uv; \
 			else echo "make: uv could not be installed with pip; using pip"; fi; \
 		fi; \
 	fi; \
@@ -75,9 +77,9 @@ format: $(TEST_STAMP)
 	$(BIN)/ruff format .
 
 # After changing dependencies in pyproject.toml: pin them again in uv.lock (commit both).
-lock: $(LAB_STAMP)
-	@uv=$$(command -v uv || echo $(BIN)/uv); \
-	test -x "$$uv" || $(BIN)/python -m pip install --quiet --disable-pip-version-check uv; \
+lock:
+	@uv=$$(command -v uv || echo $(UV_TOOL)/bin/uv); \
+	test -x "$$uv" || $(PYTHON) -m pip install --quiet --disable-pip-version-check --target $(UV_TOOL) uv; \
 	"$$uv" lock
 
 clean:
