@@ -65,6 +65,7 @@ _EXPORTS = {
     "RequireBasic": "mock_auth",
     "RequireBearer": "mock_auth",
     "LocalServer": "serve",
+    "browser_url": "hub",
     "MockRequest": "messages",
     "MockResponse": "messages",
     "placeholders": "templates",

@@ -121,7 +121,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--mode", choices=("replay", "live"), default="replay")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
-    serve.add_argument("--port", type=int, default=4010, help="port (4010; 0 picks a free one)")
+    serve.add_argument(
+        "--port",
+        type=int,
+        default=None,
+        help="port (4010; under JupyterHub a free one, as attendees share the machine; 0: free)",
+    )
     serve.add_argument(
         "--users",
         type=_users,

@@ -233,6 +233,13 @@ class LocalServer:
         return _url(self.host, self.port)
 
     @property
+    def public_url(self) -> str:
+        """The URL for a browser: `url` on a laptop, the hub's proxy path under JupyterHub."""
+        from .hub import browser_url
+
+        return browser_url(self.port, host=self.host)
+
+    @property
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
@@ -310,6 +317,7 @@ def run_cli(args: Any) -> int:
 
     from .errors import PunchlabError
     from .faults import Faults
+    from .hub import browser_url, hub_prefix
     from .mock import MockServer
 
     try:
@@ -333,6 +341,8 @@ def run_cli(args: Any) -> int:
     except (PunchlabError, OSError) as exc:
         print(f"punchlab serve: {exc}", file=sys.stderr)
         return 2
+    if args.port is None:  # attendees of a hub share one machine: never a fixed port there
+        args.port = 0 if hub_prefix() is not None else 4010
     try:
         sock = _bind(args.host, args.port)
     except OSError as exc:
@@ -343,6 +353,9 @@ def run_cli(args: Any) -> int:
         return 1
     url = _url(args.host, sock.getsockname()[1])
     lines = [f"punchlab mock ({args.mode} mode) listening on {url}", ""]
+    public = browser_url(sock.getsockname()[1], host=args.host)
+    if public != url:
+        lines[-1:-1] = [f"from your browser, through JupyterHub: {public}"]
     lines += _route_table(routes, url)
     lines += ["", "Press Ctrl-C to stop."]
     print("\n".join(lines), flush=True)

@@ -1,0 +1,97 @@
+"""A room on one shared server: a real JupyterHub with five attendees, each running the course.
+
+The hub loads the shipped `deploy/jupyterhub_config.py` (see `hubrun.py` for what the test adds).
+Users are created and their servers started through the hub's REST API; each attendee's kernel
+runs the heart of the course in their own lab home. Then: nobody sees another attendee's agents,
+runs or punches, every mock has its own port, and each mock answers through the hub's proxy at
+the URL the notebook shows, behind the hub's login.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+pytest.importorskip("jupyterhub", reason="pip package jupyterhub is missing (the `hub` extra)")
+pytest.importorskip("jupyter_server_proxy", reason="pip package jupyter-server-proxy is missing")
+
+from course_steps import COURSE, LOOK  # noqa: E402
+from hubrun import Hub, proxy_command  # noqa: E402
+
+pytestmark = pytest.mark.skipif(
+    proxy_command() is None,
+    reason="configurable-http-proxy is not installed (.ci/run installs it into .tools/ with npm)",
+)
+
+USERS = ["ana", "ben", "chloe", "dmitri", "eva"]
+TUTORIAL_AGENTS = [f"user+{n}@talkdesk.com" for n in range(1, 8)]
+
+
+@pytest.fixture(scope="module")
+def room(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Hub, dict[str, Any]]]:
+    """A running hub whose five attendees have each run the course; their results by name."""
+    hub = Hub(tmp_path_factory.mktemp("hub"))
+    with hub:
+        hub.add_users(USERS)
+        hub.start_servers(USERS)
+        results = {name: json.loads(hub.run(name, COURSE.format(name=name))) for name in USERS}
+        yield hub, results
+
+
+def look(hub: Hub, name: str) -> dict[str, Any]:
+    return json.loads(hub.run(name, LOOK))
+
+
+def test_every_attendee_runs_the_course_in_their_own_lab_home(room) -> None:
+    hub, results = room
+    homes = {name: Path(result["home"]) for name, result in results.items()}
+    for name, home in homes.items():
+        assert home == hub.work / "homes" / name / ".punchlab"
+        assert (home / "lab.sqlite3").is_file()
+    for result in results.values():
+        assert result["sync"]["matched"] == 7 and result["sync"]["conflicts"] == 0
+        assert result["punches"] == 7
+
+
+def test_nobody_sees_another_attendees_agents_runs_or_punches(room) -> None:
+    hub, _ = room
+    for name in USERS:
+        seen = look(hub, name)
+        assert seen["agents"] == sorted([f"{name}@attendees.example.org", *TUTORIAL_AGENTS])
+        # seven punches by the login Automation; the attendee's own agent has no External ID
+        assert seen["runs"] == {"success": 7, "missing_variable": 1}
+        assert seen["punches"] == 7
+
+
+def test_every_mock_has_its_own_free_port(room) -> None:
+    _, results = room
+    ports = [result["port"] for result in results.values()]
+    assert len(set(ports)) == len(USERS)
+    assert 4010 not in ports
+
+
+def test_each_mock_answers_through_the_hub_at_the_url_the_notebook_shows(room) -> None:
+    hub, results = room
+    for name, result in results.items():
+        assert result["public_url"] == f"/user/{name}/proxy/{result['port']}"
+        page = hub.http.get(f"{result['public_url']}/users/formatted", params={"page": 1})
+        assert page.status_code == 200, page.text[:500]
+        assert page.json()["total"] == 7
+    # a punch through ana's proxied URL lands in ana's mock, and only there
+    punch = hub.http.post(f"{results['ana']['public_url']}/user/3/punch-clock")
+    assert punch.status_code == 200 and punch.json()["type"] == "out"
+    assert look(hub, "ana")["punches"] == 8
+    assert look(hub, "ben")["punches"] == 7
+
+
+def test_the_proxied_mock_is_behind_the_hubs_login(room) -> None:
+    hub, results = room
+    url = f"{hub.url}{results['ben']['public_url']}/users/formatted?page=1"
+    anonymous = httpx.get(url)  # no token, no cookie: a browser that has not logged in
+    assert anonymous.status_code in (302, 403), anonymous.status_code
+    assert "users" not in anonymous.text

@@ -1,0 +1,72 @@
+"""The browser's address of a lab port: direct on a laptop, through the hub's proxy on a hub."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import httpx
+import pytest
+from test_cli_serve import free_port, wait_for
+
+from punchlab import MockServer, browser_url
+from punchlab.hub import hub_prefix
+
+HUB = {"JUPYTERHUB_SERVICE_PREFIX": "/user/ana/"}
+
+
+def test_off_a_hub_the_browser_uses_the_plain_address() -> None:
+    assert hub_prefix(environ={}) is None
+    assert browser_url(4010, environ={}) == "http://127.0.0.1:4010"
+    assert browser_url(4010, host="::1", environ={}) == "http://[::1]:4010"
+
+
+def test_under_a_hub_a_loopback_port_goes_through_the_users_proxy_path() -> None:
+    assert hub_prefix(environ=HUB) == "/user/ana/"
+    assert hub_prefix(environ={"JUPYTERHUB_SERVICE_PREFIX": "/user/ana"}) == "/user/ana/"
+    assert browser_url(4010, environ=HUB) == "/user/ana/proxy/4010"
+    public = {**HUB, "JUPYTERHUB_PUBLIC_URL": "https://hub.example.org/user/ana/"}
+    assert browser_url(4010, environ=public) == "https://hub.example.org/user/ana/proxy/4010"
+
+
+def test_a_server_on_another_interface_is_reached_as_it_is() -> None:
+    assert browser_url(4010, host="10.1.2.3", environ=HUB) == "http://10.1.2.3:4010"
+
+
+def test_a_running_mock_says_its_browser_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JUPYTERHUB_SERVICE_PREFIX", "/user/ana/")
+    monkeypatch.delenv("JUPYTERHUB_PUBLIC_URL", raising=False)
+    with MockServer(mode="live").serve() as running:
+        assert httpx.get(f"{running.url}/users/formatted?page=1").status_code == 200
+        assert running.public_url == f"/user/ana/proxy/{running.port}"
+    monkeypatch.delenv("JUPYTERHUB_SERVICE_PREFIX")
+    with MockServer(mode="live").serve() as running:
+        assert running.public_url == running.url
+
+
+def test_punchlab_serve_prints_the_hub_address_under_a_hub() -> None:
+    port = free_port()
+    env = {**os.environ, **HUB}
+    command = [sys.executable, "-m", "punchlab.cli", "serve", "--mode", "live", "--port", str(port)]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        assert wait_for(f"http://127.0.0.1:{port}/users/formatted?page=1", process).is_success
+    finally:
+        process.terminate()
+        out, _ = process.communicate(timeout=15)
+    assert f"through JupyterHub: /user/ana/proxy/{port}" in out
+
+
+def test_punchlab_serve_takes_a_free_port_under_a_hub() -> None:
+    env = {**os.environ, **HUB}
+    command = [sys.executable, "-m", "punchlab.cli", "serve", "--mode", "live"]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        banner = process.stdout.readline()
+        url = banner.split()[-1]
+        assert url != "http://127.0.0.1:4010"
+        assert httpx.get(f"{url}/users/formatted?page=1").status_code == 200
+    finally:
+        process.terminate()
+        process.communicate(timeout=15)
