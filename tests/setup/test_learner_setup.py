@@ -1,0 +1,74 @@
+"""`make lab` on a fresh copy of the repository, by both routes a learner's machine may take.
+
+uv (bootstrapped with pip into `.tools/uv` when not on PATH) installs what `uv.lock` pins; pip
+installs from `pyproject.toml`. Either way the learner gets the lessons' packages without the
+test tools, and JupyterLab opens on notebook 00 without asking about Jupyter news.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import httpx
+import pytest
+from learner import ROOT, fresh_checkout, installed, lab
+
+NOTIFICATION = "@jupyterlab/apputils-extension:notification"
+TEST_TOOLS = ("pytest", "playwright", "ruff", "nbmake", "jupyterhub")
+
+
+def uv() -> str:
+    """uv from this environment (the test extra installs it)."""
+    local = Path(sys.executable).with_name("uv")
+    return str(local) if local.exists() else "uv"
+
+
+def test_uv_lock_matches_pyproject() -> None:
+    result = subprocess.run(
+        [uv(), "lock", "--check"], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, f"uv.lock is stale, run `make lock`:\n{result.stderr}"
+
+
+def locked_versions() -> dict[str, str]:
+    lock = tomllib.loads((ROOT / "uv.lock").read_text())
+    return {p["name"]: p["version"] for p in lock["package"] if "version" in p}
+
+
+def check_lab(url: str) -> None:
+    """JupyterLab answers, opens on notebook 00, and will not ask about news."""
+    base, _, query = url.partition("/lab?")
+    token = query.removeprefix("token=")
+    headers = {"Authorization": f"token {token}"}
+    home = httpx.get(f"{base}/", headers=headers)
+    assert home.status_code == 302
+    assert home.headers["location"].rstrip("?").endswith("/lab/tree/00_setup_check.ipynb")
+    settings = httpx.get(f"{base}/lab/api/settings/{NOTIFICATION}", headers=headers)
+    assert settings.status_code == 200
+    # lab-settings/overrides.json turns the defaults to "never ask"; nothing else set them
+    defaults = settings.json()["schema"]["properties"]
+    assert defaults["fetchNews"]["default"] == "false"
+    assert defaults["checkForUpdates"]["default"] is False
+    assert settings.json()["raw"] in ("{}", "")
+
+
+@pytest.mark.parametrize("installer", ["auto", "pip"])
+def test_make_lab_on_a_fresh_copy(installer: str, tmp_path: Path) -> None:
+    checkout = fresh_checkout(tmp_path / "punchlab")
+    with lab(checkout, installer=installer) as url:
+        check_lab(url)
+    packages = installed(checkout)
+    assert {"punchlab", "jupyterlab", "jupyter-server-proxy", "pandas"} <= set(packages)
+    assert not set(TEST_TOOLS) & set(packages), "make lab installed test tools"
+    assert (checkout / ".venv" / ".installed-lab").exists()
+    assert not (checkout / ".venv" / ".installed-test").exists()
+    if installer == "auto":  # uv: exactly the versions uv.lock pins, and no pip in the venv
+        pinned = locked_versions()
+        differ = {n: v for n, v in packages.items() if n != "punchlab" and pinned.get(n) != v}
+        assert not differ, f"not the locked versions: {differ}"
+        assert "pip" not in packages
+    else:
+        assert "pip" in packages
