@@ -20,7 +20,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 # uv installs exactly what uv.lock pins (--locked: a stale lock is an error, then pip is tried);
 # --inexact keeps what is already there (the test tools after `make test`). pip works from pyproject.toml.
 define install
-	@set -e; uv=""; \
+	@set -e; uv=""; export PIP_ROOT_USER_ACTION=ignore; \
 	if [ "$(INSTALLER)" != pip ]; then \
 		uv=$$(command -v uv || true); \
 		if [ -z "$$uv" ]; then \
