@@ -31,9 +31,9 @@ from pathlib import Path
 
 import psutil
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "hub"))
-from course_steps import COURSE  # noqa: E402
-from hubrun import Hub, proxy_command  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.hub.course_steps import COURSE  # noqa: E402
+from tests.hub.hubrun import Hub, proxy_command  # noqa: E402
 
 HEADROOM = 1.25
 BURST_SECONDS = 120

@@ -20,8 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "setup"))
-from learner import ROOT, fresh_checkout, isolated_env, lab, size_mb  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.setup.learner import ROOT, fresh_checkout, isolated_env, lab, size_mb  # noqa: E402
 
 UV = Path(sys.executable).with_name("uv")
 

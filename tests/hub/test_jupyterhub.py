@@ -20,8 +20,8 @@ import pytest
 pytest.importorskip("jupyterhub", reason="pip package jupyterhub is missing (the `hub` extra)")
 pytest.importorskip("jupyter_server_proxy", reason="pip package jupyter-server-proxy is missing")
 
-from course_steps import COURSE, LOOK  # noqa: E402
-from hubrun import Hub, proxy_command  # noqa: E402
+from tests.hub.course_steps import COURSE, LOOK  # noqa: E402
+from tests.hub.hubrun import Hub, proxy_command  # noqa: E402
 
 pytestmark = pytest.mark.skipif(
     proxy_command() is None,

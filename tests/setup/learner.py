@@ -18,7 +18,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import time
 from collections.abc import Iterator, Mapping
@@ -26,6 +25,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+
+from tests.mock.test_cli import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -45,12 +46,6 @@ def fresh_checkout(dest: Path, *, source: Path = ROOT, clone: bool = False) -> P
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source / name, target)
     return dest
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def isolated_env(work: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:

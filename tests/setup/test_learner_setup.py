@@ -14,7 +14,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from learner import ROOT, fresh_checkout, installed, lab
+
+from tests.setup.learner import ROOT, fresh_checkout, installed, lab
 
 NOTIFICATION = "@jupyterlab/apputils-extension:notification"
 TEST_TOOLS = ("pytest", "playwright", "ruff", "nbmake", "jupyterhub")
