@@ -664,10 +664,7 @@ class _Builder:
                 if location == "cookie":
                     self.report.skip((*base, i), f"cookie parameter {spec['name']!r}: not imported")
                     continue
-                schema = spec.get("schema")
-                if schema is None and isinstance(spec.get("content"), dict) and spec["content"]:
-                    first = next(iter(spec["content"].values())) or {}
-                    schema = first.get("schema")
+                schema = _parameter_schema(spec)
                 self._external_examples(spec.get("examples"), (*base, i, "examples"))
                 parameter = Parameter(
                     name=str(spec["name"]),
@@ -728,7 +725,7 @@ class _Builder:
                 entry = {
                     "key": parameter.name,
                     "value": "{{" + parameter.name + "}}",
-                    "type": _postman_type(spec.get("schema")),
+                    "type": _postman_type(_parameter_schema(spec)),
                 }
                 if parameter.description:
                     entry["description"] = parameter.description
@@ -749,7 +746,9 @@ class _Builder:
         if body is not None:
             media = body["media"]
             headers.append({"key": "Content-Type", "value": media})
-            request["body"] = _postman_body(media, _body_example(body, example_key))
+            request["body"] = _postman_body(
+                media, _named_example(body, example_key, body.get("schema"))
+            )
         url: dict[str, Any] = {"host": ["{{baseUrl}}"], "path": segments}
         if query:
             url["query"] = query
@@ -865,9 +864,9 @@ def _phrase(code: int) -> str:
         return str(code)
 
 
-def _parameter_example(spec: Mapping[str, Any], key: str | None) -> Any:
-    """A parameter's value for the response example `key`: its example of that name, else its
-    own example, else its first named example, else one from its schema."""
+def _named_example(spec: Mapping[str, Any], key: str | None, schema: Any) -> Any:
+    """The value for the response example `key` of a parameter or a request body: its example
+    of that name, else its own `example`, else its first named example, else one from `schema`."""
     examples = spec.get("examples")
     named = examples if isinstance(examples, dict) else {}
     if key is not None and isinstance(named.get(key), dict) and "value" in named[key]:
@@ -877,10 +876,19 @@ def _parameter_example(spec: Mapping[str, Any], key: str | None) -> Any:
     for example in named.values():
         if isinstance(example, dict) and "value" in example:
             return example["value"]
+    return sample(schema, skip="readOnly")
+
+
+def _parameter_schema(spec: Mapping[str, Any]) -> Any:
+    """A parameter's schema: its own, or the one of its (single) `content` media type."""
     schema = spec.get("schema")
     if schema is None and isinstance(spec.get("content"), dict) and spec["content"]:
         schema = (next(iter(spec["content"].values())) or {}).get("schema")
-    return sample(schema, skip="readOnly")
+    return schema
+
+
+def _parameter_example(spec: Mapping[str, Any], key: str | None) -> Any:
+    return _named_example(spec, key, _parameter_schema(spec))
 
 
 def _query_pairs(name: str, value: Any, spec: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -898,19 +906,6 @@ def _query_pairs(name: str, value: Any, spec: Mapping[str, Any]) -> list[tuple[s
             return [(str(k), _text(v)) for k, v in value.items()]
         return [(name, ",".join(f"{k},{_text(v)}" for k, v in value.items()))]
     return [(name, _text(value))]
-
-
-def _body_example(body: Mapping[str, Any], key: str | None) -> Any:
-    examples = body.get("examples")
-    named = examples if isinstance(examples, dict) else {}
-    if key is not None and isinstance(named.get(key), dict) and "value" in named[key]:
-        return named[key]["value"]
-    if "example" in body:
-        return body["example"]
-    for example in named.values():
-        if isinstance(example, dict) and "value" in example:
-            return example["value"]
-    return sample(body.get("schema"), skip="readOnly")
 
 
 def _body_text(media: str, value: Any) -> str:
