@@ -207,16 +207,39 @@ def _read(source: str | Path | Mapping[str, Any]) -> tuple[dict[str, Any], str]:
     return _string_keys(data), name
 
 
-def _walk_refs(node: Any, where: Where = ()) -> Iterator[tuple[Where, str]]:
-    """Every `$ref` in the document (examples' literal values skipped)."""
+# Keywords whose value is data, not more of the document (a "$ref" key in them is data too),
+# and the objects whose keys are names (a property called "example" is a schema, not data).
+_LITERAL = frozenset({"example", "value", "default", "const", "enum"})
+_NAME_MAPS = frozenset(
+    {
+        "paths", "webhooks", "schemas", "responses", "parameters", "examples",
+        "requestBodies", "headers", "securitySchemes", "links", "callbacks", "pathItems",
+        "content", "encoding", "variables", "properties", "patternProperties", "$defs",
+        "definitions", "dependentSchemas", "mapping",
+    }
+)  # fmt: skip
+
+
+def _parts(node: dict[str, Any], names: bool) -> Iterator[tuple[str, Any, bool | None]]:
+    """`(key, value, names)` for the children of `node` that are document (not data);
+    `names` says whether the child's keys are names. `node` is a map of names when `names`."""
+    for key, value in node.items():
+        if names:
+            yield key, value, False
+        elif key in _LITERAL or (key == "examples" and isinstance(value, list)):
+            continue
+        else:
+            yield key, value, key in _NAME_MAPS and isinstance(value, dict)
+
+
+def _walk_refs(node: Any, where: Where = (), names: bool = False) -> Iterator[tuple[Where, str]]:
+    """Every `$ref` in the document (example data skipped)."""
     if isinstance(node, dict):
         ref = node.get("$ref")
-        if isinstance(ref, str):
+        if not names and isinstance(ref, str):
             yield where, ref
-        for key, value in node.items():
-            if key in ("example", "value") or (key == "examples" and isinstance(value, list)):
-                continue  # literal example data, where "$ref" is only a key
-            yield from _walk_refs(value, (*where, key))
+        for key, value, child_names in _parts(node, names):
+            yield from _walk_refs(value, (*where, key), bool(child_names))
     elif isinstance(node, list):
         for i, value in enumerate(node):
             yield from _walk_refs(value, (*where, i))
@@ -307,13 +330,15 @@ class _Resolver:
             where = tuple(_ref_parts(ref))
         return node, where
 
-    def deep(self, node: Any, where: Where, stack: tuple[str, ...] = ()) -> Any:
-        """`node` with every local `$ref` inside it resolved."""
+    def deep(
+        self, node: Any, where: Where, stack: tuple[str, ...] = (), names: bool = False
+    ) -> Any:
+        """`node` with every local `$ref` inside it resolved (`names`: its keys are names)."""
         if isinstance(node, list):
             return [self.deep(v, (*where, i), stack) for i, v in enumerate(node)]
         if not isinstance(node, dict):
             return node
-        ref = node.get("$ref")
+        ref = None if names else node.get("$ref")
         siblings = {k: v for k, v in node.items() if k != "$ref"}
         if isinstance(ref, str):
             if not ref.startswith("#"):
@@ -327,14 +352,9 @@ class _Resolver:
             if siblings and isinstance(resolved, dict):
                 return {**resolved, **self.deep(siblings, where, stack)}
             return resolved
-        out = {}
-        for key, value in node.items():
-            if key in ("example", "examples") and not isinstance(value, dict):
-                out[key] = value  # literal data
-            elif key == "value" and "$ref" not in node:
-                out[key] = value
-            else:
-                out[key] = self.deep(value, (*where, key), stack)
+        out = dict(node)  # data keywords (example, default, ...) stay as they are
+        for key, value, child_names in _parts(node, names):
+            out[key] = self.deep(value, (*where, key), stack, bool(child_names))
         return out
 
     def _cycle(self, chain: list[str], where: Where) -> None:
@@ -519,9 +539,9 @@ class _Builder:
         for key in ("webhooks", "x-webhooks"):
             for hook in doc.get(key) or {}:
                 self.report.skip((key, hook), "webhook (an incoming request): not imported")
-        for key in ("callbacks", "links", "pathItems"):
-            if (doc.get("components") or {}).get(key):
-                self.report.skip(("components", key), f"components.{key}: imported only where used")
+        for key in ("callbacks", "links"):
+            for entry in (doc.get("components") or {}).get(key) or {}:
+                self.report.skip(("components", key, entry), f"reusable {key[:-1]}: not imported")
         folders: dict[str, dict[str, Any]] = {}
         for tag in doc.get("tags") or []:
             if isinstance(tag, dict) and tag.get("name"):
@@ -541,13 +561,13 @@ class _Builder:
                 if not isinstance(operation, dict):
                     continue
                 tags = operation.get("tags") or []
-                folder_name = str(tags[0]) if tags else None
-                if folder_name is not None and folder_name not in folders:
-                    folders[folder_name] = {"name": folder_name, "item": []}
-                folder = folder_name
+                folder = str(tags[0]) if tags else None  # the first tag, as Postman's importer
+                if folder is not None and folder not in folders:
+                    folders[folder] = {"name": folder, "item": []}
                 item = self.operation(path, method, path_item, operation, item_where, folder)
                 (folders[folder]["item"] if folder is not None else top).append(item)
         items = [f for f in folders.values() if f["item"]] + top
+        base_url = self.server_url()
         collection: dict[str, Any] = {
             "info": {
                 "_postman_id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"punchlab-openapi:{title}")),
@@ -555,14 +575,14 @@ class _Builder:
                 "schema": SCHEMA_URL,
             },
             "item": items,
-            "variable": [{"key": "baseUrl", "value": self.server_url(), "type": "string"}],
+            "variable": [{"key": "baseUrl", "value": base_url, "type": "string"}],
         }
         if info.get("description"):
             collection["info"]["description"] = str(info["description"])
         auth = self.auth(doc.get("security"), ("security",))
         if auth is not None:
             collection["auth"] = auth
-        self.report.variables = {"baseUrl": self.server_url(), **self.report.variables}
+        self.report.variables = {"baseUrl": base_url, **self.report.variables}
         return collection
 
     def server_url(self) -> str:
@@ -614,9 +634,8 @@ class _Builder:
             operation.get("summary") or operation.get("operationId") or f"{method.upper()} {path}"
         ).strip()
         key = f"{folder}/{name}" if folder else name
-        for part in ("callbacks",):
-            for callback in operation.get(part) or {}:
-                self.report.skip((*where, part, callback), "callback: not imported")
+        for callback in operation.get("callbacks") or {}:
+            self.report.skip((*where, "callbacks", callback), "callback: not imported")
         if operation.get("servers"):
             self.report.skip((*where, "servers"), "servers of one operation: baseUrl is used")
         parameters = self.parameters(path_item, operation, item_where, where)

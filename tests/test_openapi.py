@@ -438,3 +438,25 @@ def test_unreadable_documents(tmp_path: Path, text: str, message: str, where: st
 def test_a_missing_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(OpenAPIError, match="no such file"):
         load_openapi(tmp_path / "nowhere.yaml")
+
+
+def test_properties_named_like_keywords_are_schemas_and_example_data_is_data() -> None:
+    doc = small()
+    doc["components"]["schemas"] = {
+        "Thing": {
+            "type": "object",
+            "properties": {
+                "value": {"$ref": "#/components/schemas/Amount"},
+                "example": {"$ref": "#/components/schemas/Amount"},
+                "link": {"type": "object", "example": {"$ref": "#/not/a/reference"}},
+            },
+        },
+        "Amount": {"type": "integer", "minimum": 7},
+    }
+    collection = load_openapi(doc)
+    assert collection.examples()[0].json() == {
+        "value": 7,
+        "example": 7,
+        "link": {"$ref": "#/not/a/reference"},
+    }
+    assert collection.import_report.unsupported == []
