@@ -153,7 +153,7 @@ def _json_path(parts: Where) -> str:
 def _yaml_loader() -> type:
     import yaml
 
-    class Loader(yaml.SafeLoader):
+    class Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when it is there
         """YAML as JSON sees it: `2026-03-02` stays a string, as OpenAPI means it."""
 
     Loader.yaml_implicit_resolvers = {

@@ -421,3 +421,23 @@ def test_properties_named_like_keywords_are_schemas_and_example_data_is_data() -
         "link": {"$ref": "#/not/a/reference"},
     }
     assert collection.import_report.unsupported == []
+
+
+def test_yaml_dates_and_status_codes_are_read_as_json_would(tmp_path: Path) -> None:
+    path = tmp_path / "dates.yaml"
+    path.write_text(
+        "openapi: 3.0.3\n"
+        "info: {title: Dates, version: '1'}\n"
+        "paths:\n"
+        "  /days:\n"
+        "    get:\n"
+        "      responses:\n"
+        "        200:\n"  # an int key in YAML
+        "          description: A day\n"
+        "          content:\n"
+        "            application/json:\n"
+        "              example: {day: 2026-03-02}\n",  # a date in YAML, a string in OpenAPI
+        encoding="utf-8",
+    )
+    example = load_openapi(path).examples()[0]
+    assert (example.code, example.json()) == (200, {"day": "2026-03-02"})
