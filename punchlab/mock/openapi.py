@@ -562,6 +562,12 @@ class _Builder:
                     continue
                 tags = operation.get("tags") or []
                 folder = str(tags[0]) if tags else None  # the first tag, as Postman's importer
+                if len(tags) > 1:
+                    self.report.skip(
+                        (*item_where, method, "tags"),
+                        f"tags after the first ({', '.join(map(str, tags[1:]))}): "
+                        f"the request is only in folder {folder!r}",
+                    )
                 if folder is not None and folder not in folders:
                     folders[folder] = {"name": folder, "item": []}
                 item = self.operation(path, method, path_item, operation, item_where, folder)
@@ -713,6 +719,10 @@ class _Builder:
                     f"request body as {other}: the request sends {media}",
                 )
         self._external_examples(content[media].get("examples"), (*where, "content", media))
+        if content[media].get("encoding"):
+            self.report.skip(
+                (*where, "content", media, "encoding"), "encoding of form fields: not imported"
+            )
         return {"media": media, **content[media]}
 
     def _external_examples(self, examples: Any, where: Where) -> None:

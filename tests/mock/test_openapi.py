@@ -441,3 +441,38 @@ def test_yaml_dates_and_status_codes_are_read_as_json_would(tmp_path: Path) -> N
     )
     example = load_openapi(path).examples()[0]
     assert (example.code, example.json()) == (200, {"day": "2026-03-02"})
+
+
+def test_second_tags_and_form_encodings_are_reported() -> None:
+    doc = small()
+    operation = doc["paths"]["/things"]["get"]
+    operation["tags"] = ["Things", "Stock"]
+    doc["paths"]["/things"]["post"] = {
+        "tags": ["Stock"],
+        "requestBody": {
+            "content": {
+                "multipart/form-data": {
+                    "schema": {"type": "object", "properties": {"photo": {"type": "string"}}},
+                    "encoding": {"photo": {"contentType": "image/png"}},
+                }
+            }
+        },
+        "responses": {"204": {"description": "Stored"}},
+    }
+    collection = load_openapi(doc)
+    assert [(f["name"], len(f["item"])) for f in collection.data["item"]] == [
+        ("Things", 1),
+        ("Stock", 1),
+    ]
+    assert dict(collection.import_report.unsupported) == {
+        "paths['/things'].get.tags": "tags after the first (Stock): the request is only in "
+        "folder 'Things'",
+        "paths['/things'].post.requestBody.content['multipart/form-data'].encoding": "encoding "
+        "of form fields: not imported",
+    }
+    stored = collection.example("POST /things", "Stored")
+    assert stored.request["body"] == {
+        "mode": "formdata",
+        "formdata": [{"key": "photo", "value": "string", "type": "text"}],
+    }
+    assert (stored.code, stored.body) == (204, "")
