@@ -16,7 +16,8 @@ from punchlab.errors import CollectionError, OpenAPIError
 from punchlab.home import data_file
 from punchlab.mock.collection import Collection, load_collection
 from punchlab.mock.messages import MockRequest
-from punchlab.mock.openapi import ImportReport, load_openapi, sample
+from punchlab.mock.openapi import ImportReport, load_openapi
+from punchlab.mock.schema_sample import sample
 from punchlab.mock.server import MockServer
 
 ROOT = Path(__file__).resolve().parents[2]
