@@ -689,7 +689,7 @@ def load_openapi(
     report = ImportReport(source=source_name, openapi=version)
     for where, ref in check_document(doc, source_name, version):
         report.skip(
-            where, f"external $ref {ref!r}: only references inside the document are followed"
+            where, f"$ref {ref!r}: only JSON pointers inside the document (#/...) are followed"
         )
     builder = _Builder(doc, source_name, report, base_url=base_url, name=name)
     data = builder.collection()

@@ -126,6 +126,12 @@ def _walk_refs(node: Any, where: Where = (), names: bool = False) -> Iterator[tu
             yield from _walk_refs(value, (*where, i))
 
 
+def _local(ref: str) -> bool:
+    """A JSON pointer into this document (`#/components/...`); anything else (another file, a
+    URL, a 3.1 `#anchor`) is not followed."""
+    return ref == "#" or ref.startswith("#/")
+
+
 def _pointer(doc: Any, ref: str, source: str, where: Where) -> Any:
     node = doc
     for raw in ref[1:].split("/")[1:] if ref != "#" else []:
@@ -153,7 +159,7 @@ def check_document(doc: dict[str, Any], source: str, version: str) -> list[tuple
     external: list[tuple[Where, str]] = []
     checked = copy.deepcopy(doc)
     for where, ref in list(_walk_refs(doc)):
-        if ref.startswith("#"):
+        if _local(ref):
             _pointer(doc, ref, source, where)
             continue
         external.append((where, ref))
@@ -202,7 +208,7 @@ class Resolver:
         seen: list[str] = []
         while isinstance(node, dict) and isinstance(node.get("$ref"), str):
             ref = node["$ref"]
-            if not ref.startswith("#"):
+            if not _local(ref):
                 return {k: v for k, v in node.items() if k != "$ref"}, where
             if ref in seen:
                 self._cycle([*seen, ref], where)
@@ -225,7 +231,7 @@ class Resolver:
         ref = None if names else node.get("$ref")
         siblings = {k: v for k, v in node.items() if k != "$ref"}
         if isinstance(ref, str):
-            if not ref.startswith("#"):
+            if not _local(ref):
                 return self.deep(siblings, where, stack)  # listed by check_document
             if ref in stack:
                 self._cycle([*stack[stack.index(ref) :], ref], where)

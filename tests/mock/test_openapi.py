@@ -332,11 +332,28 @@ def test_an_external_ref_is_reported_and_never_fetched() -> None:
     assert collection.import_report.unsupported == [
         (
             "components.schemas.Thing.properties.owner",
-            "external $ref 'https://schemas.invalid/owner.json#/Owner': only references inside "
-            "the document are followed",
+            "$ref 'https://schemas.invalid/owner.json#/Owner': only JSON pointers inside the "
+            "document (#/...) are followed",
         )
     ]
     assert collection.examples()[0].json() == {"owner": None}
+
+
+def test_a_31_anchor_ref_is_reported_not_read_as_the_whole_document() -> None:
+    doc = small()
+    doc["components"]["schemas"]["Thing"] = {
+        "type": "object",
+        "properties": {"tag": {"$ref": "#label"}},
+        "$defs": {"label": {"$anchor": "label", "type": "string"}},
+    }
+    collection = load_openapi(doc)
+    assert collection.import_report.unsupported == [
+        (
+            "components.schemas.Thing.properties.tag",
+            "$ref '#label': only JSON pointers inside the document (#/...) are followed",
+        )
+    ]
+    assert collection.examples()[0].json() == {"tag": None}
 
 
 def test_a_ref_cycle_is_refused_naming_the_refs_and_where() -> None:
