@@ -468,7 +468,7 @@ class _Builder:
             self.report.skip(where, f"response {code_key!r} has no status code: saved as 500")
             code = 500
         description = str(spec.get("description") or "").strip().splitlines()
-        title = description[0][:80] if description and description[0] else None
+        title = description[0][:80].strip() if description and description[0] else None
         headers = []
         for name, header in (spec.get("headers") or {}).items():
             if name.lower() == "content-type" or not isinstance(header, dict):

@@ -494,3 +494,10 @@ def test_second_tags_and_form_encodings_are_reported() -> None:
         "formdata": [{"key": "photo", "value": "string", "type": "text"}],
     }
     assert (stored.code, stored.body) == (204, "")
+
+
+def test_an_example_named_from_a_long_description_keeps_its_first_80_characters() -> None:
+    doc = small()
+    response = doc["paths"]["/things"]["get"]["responses"]["200"]
+    response["description"] = "A" * 79 + " thing, described at length\nand on a second line."
+    assert load_openapi(doc).examples()[0].name == "A" * 79  # no trailing space
