@@ -117,7 +117,7 @@ class ImportReport:
         return "\n".join(lines)
 
 
-def _postmanschema_type(schema: Any) -> str:
+def _postman_type(schema: Any) -> str:
     kind = schema_type(schema)
     return {"string": "string", "integer": "number", "number": "number", "boolean": "boolean"}.get(
         kind or "", "any"
@@ -409,7 +409,7 @@ class _Builder:
                 entry = {
                     "key": parameter.name,
                     "value": "{{" + parameter.name + "}}",
-                    "type": _postmanschema_type(_parameter_schema(spec)),
+                    "type": _postman_type(_parameter_schema(spec)),
                 }
                 if parameter.description:
                     entry["description"] = parameter.description
