@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -65,9 +66,22 @@ def run_once(checkout: Path, command: list[str], log: Path) -> tuple[float, int]
         env = {**os.environ, "PUNCHLAB_HOME": home, "PYTHONPATH": str(checkout)}
         started = time.perf_counter()
         with log.open("wb") as out:
-            status = subprocess.run(
-                command, cwd=checkout, env=env, stdout=out, stderr=subprocess.STDOUT
-            ).returncode
+            # its own process group, so an interrupted measurement stops the xdist workers and
+            # the kernels too
+            suite = subprocess.Popen(
+                command,
+                cwd=checkout,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+            try:
+                status = suite.wait()
+            except BaseException:
+                os.killpg(suite.pid, signal.SIGTERM)
+                suite.wait()
+                raise
         return time.perf_counter() - started, status
 
 
@@ -83,6 +97,7 @@ def main() -> int:
     parser.add_argument("--load", action="store_true", help="keep one extra core busy")
     parser.add_argument("--limit", type=float, default=90.0, help="the time a run must stay under")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # clean up as on Ctrl-C
 
     with tempfile.TemporaryDirectory(prefix="punchlab-suite-") as folder:
         checkout = clone(Path(folder))
