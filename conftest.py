@@ -31,6 +31,7 @@ then passes without it: `pytest --noconftest tests/test_notebook_runner.py`).
 
 from __future__ import annotations
 
+import asyncio
 import functools
 
 import zmq
@@ -38,11 +39,20 @@ import zmq.asyncio
 from jupyter_client.session import Session
 
 
+def _in_event_loop() -> bool:
+    """Only a running event loop can have a wait on the socket that needs waking."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
 def _rearm_after_send(send):
     @functools.wraps(send)
     def send_and_rearm(self, stream, *args, **kwargs):
         message = send(self, stream, *args, **kwargs)
-        if isinstance(stream, zmq.asyncio.Socket) and not stream.closed:
+        if isinstance(stream, zmq.asyncio.Socket) and not stream.closed and _in_event_loop():
             stream.get(zmq.EVENTS)  # pyzmq's asyncio socket re-checks its queue on this read
         return message
 
