@@ -1,8 +1,8 @@
 """The address a learner's browser uses for a port of the lab: direct, or through JupyterHub.
 
 On a laptop the mock's `http://127.0.0.1:<port>` is that address. Under JupyterHub the lab runs
-on a shared server the attendee's browser cannot reach directly; jupyter-server-proxy (installed
-with punchlab) forwards `<server prefix>proxy/<port>/` to the port, behind the hub's login. The
+on a shared server the attendee's browser cannot reach directly; jupyter-server-proxy (punchlab's
+`room` extra) forwards `<server prefix>proxy/<port>/` to the port, behind the hub's login. The
 single-user server passes `JUPYTERHUB_SERVICE_PREFIX` (`/user/<name>/`) to its kernels, and
 `JUPYTERHUB_PUBLIC_URL` when the hub knows its public address.
 

@@ -67,8 +67,9 @@ def test_make_lab_on_a_fresh_copy(installer: str, tmp_path: Path) -> None:
     with lab(checkout, installer=installer) as url:
         check_lab(url)
     packages = installed(checkout)
-    assert {"punchlab", "jupyterlab", "jupyter-server-proxy", "pandas"} <= set(packages)
+    assert {"punchlab", "jupyterlab", "ipywidgets", "pandas"} <= set(packages)
     assert not set(TEST_TOOLS) & set(packages), "make lab installed test tools"
+    assert "jupyter-server-proxy" not in packages, "make lab installed the hub's room extra"
     assert (checkout / ".venv" / ".installed-lab").exists()
     assert not (checkout / ".venv" / ".installed-test").exists()
     if installer == "auto":  # uv: exactly the versions uv.lock pins, and no pip in the venv
