@@ -31,7 +31,7 @@ import hashlib
 import json
 import threading
 import time
-from collections.abc import Generator, Mapping
+from collections.abc import Generator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -43,7 +43,10 @@ from .home import TUTORIAL_ACTIONS, data_file
 from .store import Store
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from .action import Action
+    from .collection import Collection
 
 __all__ = [
     "MASK",
@@ -463,6 +466,24 @@ class Connection:
             "SELECT id FROM actions WHERE connection_id = ? ORDER BY id", (self.id,)
         )
         return [Action.load(self, row["id"]) for row in rows]
+
+    def add_actions_from(
+        self,
+        collection: Collection,
+        requests: Sequence[str] | Mapping[str, str] | None = None,
+    ) -> pd.DataFrame:
+        """One Draft Action per request of `collection` (a Postman collection, or an OpenAPI
+        document loaded as one): path, typed parameters and schemas read from its requests and
+        examples. Returns a table of what was created and what a person should check; see
+        `punchlab.actions_from_requests`.
+
+        ```python
+        punch.add_actions_from(collection, {"users/punch-clock": "Punch clock"})
+        ```
+        """
+        from .actions_from_requests import add_actions_from
+
+        return add_actions_from(self, collection, requests)
 
     def add_tutorial_actions(self) -> list[Action]:
         """The tutorial's three Actions (steps 3.4-3.6), from `data/tutorial_actions.json`.
