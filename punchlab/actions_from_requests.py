@@ -154,6 +154,37 @@ def _kind_of(values: Iterable[str]) -> str | None:
     return "string"
 
 
+def _values_of(key: str, bodies: Iterable[Any]) -> list[Any]:
+    """Every value of `key` anywhere in these JSON bodies."""
+    found: list[Any] = []
+    stack = list(bodies)
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            if key in value:
+                found.append(value[key])
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return found
+
+
+def _json_kind(values: Sequence[Any]) -> str | None:
+    kinds = set()
+    for value in values:
+        if isinstance(value, bool):
+            kinds.add("boolean")
+        elif isinstance(value, int):
+            kinds.add("integer")
+        elif isinstance(value, float):
+            kinds.add("number")
+        elif isinstance(value, str):
+            kinds.add("string")
+    if kinds == {"integer", "number"}:
+        return "number"
+    return kinds.pop() if len(kinds) == 1 else None
+
+
 def _is_id(name: str) -> bool:
     return name.lower() == "id" or name.lower().endswith("_id") or name.endswith("Id")
 
@@ -275,12 +306,21 @@ def draft_action(request: Request, *, name: str | None = None) -> ActionDraft:
     if query:
         path += "?" + "&".join(query)
 
+    successes = [e for e in examples if 200 <= e.code < 300]
+    sent = [_body_json(source)[0] for source in [request.request] + [e.request for e in examples]]
+    answers = [e.json() for e in successes if e.json() is not None]
     parameters: dict[str, dict[str, str]] = {}
     for parameter in placeholders(path):
         kind = declared.get(parameter)
-        from_examples = _kind_of(values.get(parameter, []))
+        # a key of the same name in a body (`employee_id: 1001`) tells the JSON type
+        in_bodies = _json_kind(_values_of(parameter, [*sent, *answers]))
+        from_examples = _kind_of(values.get(parameter, [])) or in_bodies
         if kind == "number" and from_examples == "integer":
             kind = "integer"
+        elif kind == "number":
+            checks.append(f"{{{{{parameter}}}}} is a number: is it an integer? (no example says)")
+        if kind is None and in_bodies is not None:
+            kind = in_bodies
         if kind is None and _is_id(parameter):
             kind = "string"  # an ID is text, even when it looks like a number
         if kind is None:
@@ -304,8 +344,6 @@ def draft_action(request: Request, *, name: str | None = None) -> ActionDraft:
     elif bodies:
         input_schema = _schema(bodies, "input", checks)
 
-    successes = [e for e in examples if 200 <= e.code < 300]
-    answers = [e.json() for e in successes if e.json() is not None]
     output_schema = None
     if answers:
         output_schema = _schema(answers, "output", checks)
