@@ -180,8 +180,9 @@ def schema_from_openapi(
         raise ValidationError("an OpenAPI schema object must be a JSON object", where="$")
     converter = _OpenApi(document if document is not None else schema)
     converted = converter.convert(schema, "$", ())
-    root_title = title or converted.get("title") or _ref_name(schema) or "Root"
-    result = {"$schema": DRAFT_07, **converted, "title": root_title}
+    root_title = title or converted.pop("title", None) or _ref_name(schema) or "Root"
+    converted.pop("title", None)
+    result = {"$schema": DRAFT_07, "title": root_title, **converted}
     checked = check_schema(result, where="converted schema")
     return OpenApiSchema(checked or result, converter.loosened)
 
