@@ -20,8 +20,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from punchlab import Account, MockServer, Store
-from punchlab.action import EXECUTIONS_PER_SECOND
-from punchlab.automation import Event
+from punchlab.talkdesk.action import EXECUTIONS_PER_SECOND
+from punchlab.talkdesk.automation import Event
 
 
 def main() -> int:

@@ -12,11 +12,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from test_cli_serve import free_port, wait_for
-from test_openapi import DOCUMENTS as OPENAPI_DOCUMENTS
-from test_openapi import same_body
 
-from punchlab.openapi import load_openapi
+from punchlab.mock.openapi import load_openapi
+from tests.mock.test_cli import free_port, wait_for
+from tests.mock.test_openapi import DOCUMENTS as OPENAPI_DOCUMENTS
+from tests.mock.test_openapi import same_body
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTRACT = ROOT / "tests" / "contract"
