@@ -6,6 +6,7 @@ import pytest
 
 from punchlab.errors import ValidationError
 from punchlab.talkdesk.action import EXECUTIONS_PER_SECOND, ActionState
+from punchlab.talkdesk.agent_sync import agent_sync
 from punchlab.talkdesk.automation import Event
 
 EIGHT = "2026-03-02T08:00:00+00:00"
@@ -82,3 +83,19 @@ def test_the_limit_is_per_account_across_connections(floor, account, mock_api) -
     for _ in range(EXECUTIONS_PER_SECOND):
         assert users.run({"page": 1}, at=EIGHT).ok
     assert clock.run({"user_id": "1"}, at=EIGHT).rate_limited
+
+
+def test_agent_sync_waits_for_the_next_second_when_the_limit_refuses_a_page(account, mock_api):
+    # 120 one-user pages answered in-process take well under two seconds, so at least one
+    # second holds more than 50 of them: the limit refuses pages, and the sync must wait
+    server, base = mock_api(users=120, page_size=1)
+    for user in server.engine.users:
+        account.add_agent(name=user["name"], email=user["email"])
+    punch = account.add_connection(name="Punch Clock", description="mock", base_path=base)
+    users = punch.add_tutorial_actions()[0].publish()
+    report = agent_sync(users, account)
+    assert report.pages == 120 and len(report.matched) == 120
+    log = users.runs()
+    refused = log[log["status"] == 429]
+    assert len(refused) >= 1 and refused["url"].isna().all()
+    assert (log["outcome"] == "success").sum() == 120  # every page, once it was its turn
