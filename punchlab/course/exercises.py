@@ -466,9 +466,9 @@ __all__ += ["check_output_schema"]
 def check_output_schema(schema: Any, examples: Sequence[Any]) -> Feedback:
     """Check an output schema against Talkdesk's rules and against the answers it must accept.
 
-    Talkdesk's rules are `punchlab.action.check_schema`'s (its first problem is reported, with
-    its JSON path); then each example answer must validate, or the Action would end in
-    `validation_error` on it (the first error of each is reported).
+    Talkdesk's rules are `punchlab.talkdesk.action.check_schema`'s (its first problem is
+    reported, with its JSON path); then each example answer must validate, or the Action would
+    end in `validation_error` on it (the first error of each is reported).
 
     ```python
     check_output_schema(pasted_schema, [page_1, page_2, page_3])   # ✘ … needs a 'title' …

@@ -1,7 +1,7 @@
 """Schemas for Actions, from example bodies or from an OpenAPI document.
 
 Talkdesk wants an Action's input and output schema as JSON Schema draft-07 with its own rules
-(`punchlab.action.check_schema`): an object at the root, a `type` and a `title` on every
+(`punchlab.talkdesk.action.check_schema`): an object at the root, a `type` and a `title` on every
 property, a nullable property as a pair with `"null"` that is not required, `items` on every
 array. A learner usually pastes a response into a web generator and then fixes it by hand; here
 GenSON infers the schema and a second pass makes it follow those rules.
@@ -11,12 +11,13 @@ page_1 = {"count": 5, "total": 7, "users": [{"id": 1, "name": "Barbara Banh"}]}
 page_2 = {"count": 2, "total": 7, "users": [{"id": 6, "name": "Clarence Hull", "tz": None}]}
 schema = schema_from_example(page_1, page_2)          # several pages merge into one schema
 schema["properties"]["users"]["items"]["properties"]["tz"]
-# {'type': ['string', 'null'], 'title': 'Tz', '$comment': 'only null was seen: ...'}
+# {'title': 'Tz', 'type': ['string', 'null'], '$comment': 'only null was seen: ...'}
 
+document = yaml.safe_load(data_file("workforce_vendor.openapi.yaml").read_text())
 schema, loosened = schema_from_openapi(
-    {"$ref": "#/components/schemas/Employee"}, document=openapi_document
+    {"$ref": "#/components/schemas/EmployeePage"}, document=document
 )
-loosened      # ['$.properties.employee_id: format int64 dropped (not a draft-07 format)', ...]
+loosened      # ['$.properties.next_offset: no longer required (Talkdesk: a nullable ...)']
 ```
 """
 
