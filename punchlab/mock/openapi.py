@@ -44,10 +44,11 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote
 
 from ..errors import OpenAPIError
 from .collection import SCHEMA_URL, Collection
+from .openapi_document import Resolver, Where, check_document, json_path, read_document
+from .schema_sample import sample, schema_type
 
 if TYPE_CHECKING:
     import pandas
@@ -55,26 +56,7 @@ if TYPE_CHECKING:
 __all__ = ["ImportReport", "Parameter", "load_openapi"]
 
 _METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-_DEPTH = 12  # nesting generated into an example before it stops (deep schemas stay readable)
-_FORMATS = {
-    "date-time": "2026-01-05T09:00:00Z",
-    "date": "2026-01-05",
-    "time": "09:00:00",
-    "email": "user@example.com",
-    "idn-email": "user@example.com",
-    "uuid": "3f1c1a4e-8d2b-4c6a-9b7e-2d5f0a1c9e42",
-    "uri": "https://example.com",
-    "url": "https://example.com",
-    "uri-reference": "/example",
-    "hostname": "example.com",
-    "ipv4": "192.0.2.1",
-    "ipv6": "2001:db8::1",
-    "byte": "c3RyaW5n",
-    "binary": "",
-    "password": "********",
-}
 _LANGUAGES = {"json": "json", "xml": "xml", "html": "html"}
-Where = tuple[str | int, ...]
 
 
 # ---------------------------------------------------------------- the report
@@ -114,7 +96,7 @@ class ImportReport:
     variables: dict[str, str] = field(default_factory=dict)
 
     def skip(self, where: Where, what: str) -> None:
-        entry = (_json_path(where), what)
+        entry = (json_path(where), what)
         if entry not in self.unsupported:
             self.unsupported.append(entry)
 
@@ -135,335 +117,8 @@ class ImportReport:
         return "\n".join(lines)
 
 
-# ---------------------------------------------------------------- reading
-
-
-def _json_path(parts: Where) -> str:
-    text = ""
-    for part in parts:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        elif re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", part):
-            text += f".{part}" if text else part
-        else:
-            text += f"[{part!r}]"
-    return text
-
-
-def _yaml_loader() -> type:
-    import yaml
-
-    class Loader(yaml.SafeLoader):
-        """YAML as JSON sees it: `2026-03-02` stays a string, as OpenAPI means it."""
-
-    Loader.yaml_implicit_resolvers = {
-        first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-    }
-    return Loader
-
-
-def _string_keys(value: Any) -> Any:
-    # YAML reads `200:` as an int; OpenAPI (and JSON) keys are strings
-    if isinstance(value, dict):
-        return {str(k): _string_keys(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_string_keys(v) for v in value]
-    return value
-
-
-def _read(source: str | Path | Mapping[str, Any]) -> tuple[dict[str, Any], str]:
-    if isinstance(source, Mapping):
-        return _string_keys(copy.deepcopy(dict(source))), "<dict>"
-    path = Path(source)
-    name = str(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise OpenAPIError("no such file", source=name) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise OpenAPIError(f"cannot read the file ({exc})", source=name) from None
-    if path.suffix.lower() == ".json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise OpenAPIError(
-                f"not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}", source=name
-            ) from None
-    else:
-        import yaml
-
-        try:
-            data = yaml.load(text, Loader=_yaml_loader())  # noqa: S506 (a SafeLoader)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-            problem = getattr(exc, "problem", None) or str(exc)
-            raise OpenAPIError(f"not YAML or JSON: {problem}{at}", source=name) from None
-    if not isinstance(data, dict):
-        raise OpenAPIError(
-            f"an OpenAPI document is an object, not {type(data).__name__}", source=name
-        )
-    return _string_keys(data), name
-
-
-# Keywords whose value is data, not more of the document (a "$ref" key in them is data too),
-# and the objects whose keys are names (a property called "example" is a schema, not data).
-_LITERAL = frozenset({"example", "value", "default", "const", "enum"})
-_NAME_MAPS = frozenset(
-    {
-        "paths", "webhooks", "schemas", "responses", "parameters", "examples",
-        "requestBodies", "headers", "securitySchemes", "links", "callbacks", "pathItems",
-        "content", "encoding", "variables", "properties", "patternProperties", "$defs",
-        "definitions", "dependentSchemas", "mapping",
-    }
-)  # fmt: skip
-
-
-def _parts(node: dict[str, Any], names: bool) -> Iterator[tuple[str, Any, bool | None]]:
-    """`(key, value, names)` for the children of `node` that are document (not data);
-    `names` says whether the child's keys are names. `node` is a map of names when `names`."""
-    for key, value in node.items():
-        if names:
-            yield key, value, False
-        elif key in _LITERAL or (key == "examples" and isinstance(value, list)):
-            continue
-        else:
-            yield key, value, key in _NAME_MAPS and isinstance(value, dict)
-
-
-def _walk_refs(node: Any, where: Where = (), names: bool = False) -> Iterator[tuple[Where, str]]:
-    """Every `$ref` in the document (example data skipped)."""
-    if isinstance(node, dict):
-        ref = node.get("$ref")
-        if not names and isinstance(ref, str):
-            yield where, ref
-        for key, value, child_names in _parts(node, names):
-            yield from _walk_refs(value, (*where, key), bool(child_names))
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            yield from _walk_refs(value, (*where, i))
-
-
-def _pointer(doc: Any, ref: str, source: str, where: Where) -> Any:
-    node = doc
-    for raw in ref[1:].split("/")[1:] if ref != "#" else []:
-        part = unquote(raw).replace("~1", "/").replace("~0", "~")
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-        else:
-            raise OpenAPIError(
-                f"$ref {ref!r} points to nothing in the document",
-                source=source,
-                where=_json_path(where),
-            )
-    return node
-
-
-def _check(doc: dict[str, Any], source: str, report: ImportReport) -> None:
-    """The version, every local `$ref` resolvable, then the OpenAPI schema (validator)."""
-    from jsonschema.exceptions import best_match
-    from jsonschema_path import SchemaPath
-    from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
-
-    external: list[Where] = []
-    checked = copy.deepcopy(doc)
-    for where, ref in list(_walk_refs(doc)):
-        if ref.startswith("#"):
-            _pointer(doc, ref, source, where)
-            continue
-        report.skip(
-            where, f"external $ref {ref!r}: only references inside the document are followed"
-        )
-        external.append(where)
-        holder: Any = checked
-        for part in where[:-1]:
-            holder = holder[part]
-        if where:
-            holder[where[-1]] = {}
-        else:
-            raise OpenAPIError("the whole document is an external $ref", source=source)
-    validator = (
-        OpenAPIV31SpecValidator if report.openapi.startswith("3.1") else OpenAPIV30SpecValidator
-    )
-    # no handlers: the validator must never fetch anything (external refs were stubbed out)
-    spec = SchemaPath.from_dict(checked, handlers={})
-    for error in validator(spec).iter_errors():
-        best = best_match([error]) if getattr(error, "context", None) else error
-        path = tuple(best.absolute_path) if hasattr(best, "absolute_path") else ()
-        path = tuple(error.absolute_path) if not path and hasattr(error, "absolute_path") else path
-        if any(path[: len(stub)] == stub for stub in external):
-            continue  # the stub that stands for an external ref, not the author's mistake
-        raise OpenAPIError(
-            f"not a valid OpenAPI {report.openapi} document: {best.message}",
-            source=source,
-            where=_json_path(path) or None,
-        )
-
-
-# ---------------------------------------------------------------- $ref resolution
-
-
-class _Resolver:
-    """Resolves local `$ref`s on demand; a cycle is an `OpenAPIError` naming its refs."""
-
-    def __init__(self, doc: dict[str, Any], source: str, report: ImportReport) -> None:
-        self.doc, self.source, self.report = doc, source, report
-        self._done: dict[str, Any] = {}
-
-    def shallow(self, node: Any, where: Where) -> tuple[Any, Where]:
-        """Follow `$ref`s at the top of `node` only; returns the node and where it lives."""
-        seen: list[str] = []
-        while isinstance(node, dict) and isinstance(node.get("$ref"), str):
-            ref = node["$ref"]
-            if not ref.startswith("#"):
-                return {k: v for k, v in node.items() if k != "$ref"}, where
-            if ref in seen:
-                self._cycle([*seen, ref], where)
-            seen.append(ref)
-            siblings = {k: v for k, v in node.items() if k != "$ref"}
-            node = _pointer(self.doc, ref, self.source, where)
-            if siblings and isinstance(node, dict):
-                node = {**node, **siblings}
-            where = tuple(_ref_parts(ref))
-        return node, where
-
-    def deep(
-        self, node: Any, where: Where, stack: tuple[str, ...] = (), names: bool = False
-    ) -> Any:
-        """`node` with every local `$ref` inside it resolved (`names`: its keys are names)."""
-        if isinstance(node, list):
-            return [self.deep(v, (*where, i), stack) for i, v in enumerate(node)]
-        if not isinstance(node, dict):
-            return node
-        ref = None if names else node.get("$ref")
-        siblings = {k: v for k, v in node.items() if k != "$ref"}
-        if isinstance(ref, str):
-            if not ref.startswith("#"):
-                return self.deep(siblings, where, stack)  # reported by _check
-            if ref in stack:
-                self._cycle([*stack[stack.index(ref) :], ref], where)
-            if ref not in self._done:
-                target = _pointer(self.doc, ref, self.source, where)
-                self._done[ref] = self.deep(target, tuple(_ref_parts(ref)), (*stack, ref))
-            resolved = self._done[ref]
-            if siblings and isinstance(resolved, dict):
-                return {**resolved, **self.deep(siblings, where, stack)}
-            return resolved
-        out = dict(node)  # data keywords (example, default, ...) stay as they are
-        for key, value, child_names in _parts(node, names):
-            out[key] = self.deep(value, (*where, key), stack, bool(child_names))
-        return out
-
-    def _cycle(self, chain: list[str], where: Where) -> None:
-        raise OpenAPIError(
-            "$ref cycle " + " -> ".join(chain) + ": a schema that contains itself has no finite "
-            "example, so it cannot be imported",
-            source=self.source,
-            where=_json_path(where),
-        )
-
-
-def _ref_parts(ref: str) -> list[str]:
-    return [unquote(p).replace("~1", "/").replace("~0", "~") for p in ref[1:].split("/")[1:]]
-
-
-# ---------------------------------------------------------------- examples from schemas
-
-
-def sample(schema: Any, *, skip: str = "writeOnly", depth: int = 0) -> Any:
-    """A deterministic example value for a resolved schema (the same schema, the same value).
-
-    Takes the schema's own `example`/`examples`/`default`/`const`/first `enum` where it has
-    one; properties marked `skip` (`"writeOnly"` in responses, `"readOnly"` in requests) are
-    left out.
-
-    ```python
-    sample({"type": "object", "properties": {"at": {"type": "string", "format": "date"}}})
-    # {'at': '2026-01-05'}
-    ```
-    """
-    if not isinstance(schema, Mapping) or depth > _DEPTH:
-        return None
-    for key in ("example", "default", "const"):
-        if key in schema:
-            return copy.deepcopy(schema[key])
-    if isinstance(schema.get("examples"), list) and schema["examples"]:
-        return copy.deepcopy(schema["examples"][0])
-    if isinstance(schema.get("enum"), list) and schema["enum"]:
-        return copy.deepcopy(schema["enum"][0])
-    if isinstance(schema.get("allOf"), list):
-        merged: dict[str, Any] = {}
-        for part in schema["allOf"]:
-            value = sample(part, skip=skip, depth=depth + 1)
-            if not isinstance(value, dict):
-                return value
-            merged.update(value)
-        own = {k: v for k, v in schema.items() if k != "allOf"}
-        if own.get("properties"):
-            merged.update(sample(own, skip=skip, depth=depth) or {})
-        return merged
-    for key in ("oneOf", "anyOf"):
-        options = schema.get(key)
-        if isinstance(options, list) and options:
-            chosen = next((o for o in options if _type(o) != "null"), options[0])
-            return sample(chosen, skip=skip, depth=depth + 1)
-    kind = _type(schema)
-    if kind == "object":
-        properties = schema.get("properties") or {}
-        value = {
-            name: sample(prop, skip=skip, depth=depth + 1)
-            for name, prop in properties.items()
-            if not (isinstance(prop, Mapping) and prop.get(skip))
-        }
-        extra = schema.get("additionalProperties")
-        if not properties and isinstance(extra, Mapping) and extra:
-            value["additionalProp"] = sample(extra, skip=skip, depth=depth + 1)
-        return value
-    if kind == "array":
-        count = min(max(int(schema.get("minItems") or 1), 1), 20)
-        return [sample(schema.get("items"), skip=skip, depth=depth + 1) for _ in range(count)]
-    if kind == "string":
-        text = _FORMATS.get(str(schema.get("format")), "string")
-        low, high = schema.get("minLength"), schema.get("maxLength")
-        if isinstance(low, int) and len(text) < low:
-            text += "x" * (low - len(text))
-        if isinstance(high, int) and len(text) > high:
-            text = text[:high]
-        return text
-    if kind in ("integer", "number"):
-        value = schema.get("minimum")
-        if value is None and isinstance(schema.get("exclusiveMinimum"), int | float):
-            value = schema["exclusiveMinimum"] + 1
-        if value is None:
-            value = 0
-        high = schema.get("maximum")
-        if isinstance(high, int | float) and value > high:
-            value = high
-        return int(value) if kind == "integer" else value
-    if kind == "boolean":
-        return True
-    return None
-
-
-def _type(schema: Any) -> str | None:
-    if not isinstance(schema, Mapping):
-        return None
-    kind = schema.get("type")
-    if isinstance(kind, list):
-        kind = next((k for k in kind if k != "null"), "null")
-    if kind is None:
-        if "properties" in schema or "additionalProperties" in schema:
-            return "object"
-        if "items" in schema:
-            return "array"
-    return kind
-
-
 def _postman_type(schema: Any) -> str:
-    kind = _type(schema)
+    kind = schema_type(schema)
     return {"string": "string", "integer": "number", "number": "number", "boolean": "boolean"}.get(
         kind or "", "any"
     )
@@ -525,7 +180,7 @@ class _Builder:
         name: str | None,
     ) -> None:
         self.doc, self.source, self.report = doc, source, report
-        self.refs = _Resolver(doc, source, report)
+        self.refs = Resolver(doc, source)
         self.base_url = base_url
         self.name = name
         self.names: set[str] = set()  # example names, unique across the collection
@@ -562,6 +217,12 @@ class _Builder:
                     continue
                 tags = operation.get("tags") or []
                 folder = str(tags[0]) if tags else None  # the first tag, as Postman's importer
+                if len(tags) > 1:
+                    self.report.skip(
+                        (*item_where, method, "tags"),
+                        f"tags after the first ({', '.join(map(str, tags[1:]))}): "
+                        f"the request is only in folder {folder!r}",
+                    )
                 if folder is not None and folder not in folders:
                     folders[folder] = {"name": folder, "item": []}
                 item = self.operation(path, method, path_item, operation, item_where, folder)
@@ -688,7 +349,7 @@ class _Builder:
                 parameter = Parameter(
                     name=str(spec["name"]),
                     location=location,
-                    type=_type(schema),
+                    type=schema_type(schema),
                     required=bool(spec.get("required")) or location == "path",
                     example=_parameter_example(spec, None),
                     description=str(spec.get("description") or ""),
@@ -713,6 +374,10 @@ class _Builder:
                     f"request body as {other}: the request sends {media}",
                 )
         self._external_examples(content[media].get("examples"), (*where, "content", media))
+        if content[media].get("encoding"):
+            self.report.skip(
+                (*where, "content", media, "encoding"), "encoding of form fields: not imported"
+            )
         return {"media": media, **content[media]}
 
     def _external_examples(self, examples: Any, where: Where) -> None:
@@ -803,7 +468,7 @@ class _Builder:
             self.report.skip(where, f"response {code_key!r} has no status code: saved as 500")
             code = 500
         description = str(spec.get("description") or "").strip().splitlines()
-        title = description[0][:80] if description and description[0] else None
+        title = description[0][:80].strip() if description and description[0] else None
         headers = []
         for name, header in (spec.get("headers") or {}).items():
             if name.lower() == "content-type" or not isinstance(header, dict):
@@ -1007,7 +672,7 @@ def load_openapi(
     collection.save("vendor.postman_collection.json")
     ```
     """
-    doc, source_name = _read(source)
+    doc, source_name = read_document(source)
     if "swagger" in doc:
         raise OpenAPIError(
             f"Swagger {doc['swagger']} is not OpenAPI 3: convert it to 3.0 or 3.1 first",
@@ -1022,7 +687,10 @@ def load_openapi(
             where="openapi",
         )
     report = ImportReport(source=source_name, openapi=version)
-    _check(doc, source_name, report)
+    for where, ref in check_document(doc, source_name, version):
+        report.skip(
+            where, f"$ref {ref!r}: only JSON pointers inside the document (#/...) are followed"
+        )
     builder = _Builder(doc, source_name, report, base_url=base_url, name=name)
     data = builder.collection()
     collection = Collection.from_dict(data, source=source_name)

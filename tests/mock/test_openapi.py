@@ -16,7 +16,8 @@ from punchlab.errors import CollectionError, OpenAPIError
 from punchlab.home import data_file
 from punchlab.mock.collection import Collection, load_collection
 from punchlab.mock.messages import MockRequest
-from punchlab.mock.openapi import ImportReport, load_openapi, sample
+from punchlab.mock.openapi import ImportReport, load_openapi
+from punchlab.mock.schema_sample import sample
 from punchlab.mock.server import MockServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -331,11 +332,28 @@ def test_an_external_ref_is_reported_and_never_fetched() -> None:
     assert collection.import_report.unsupported == [
         (
             "components.schemas.Thing.properties.owner",
-            "external $ref 'https://schemas.invalid/owner.json#/Owner': only references inside "
-            "the document are followed",
+            "$ref 'https://schemas.invalid/owner.json#/Owner': only JSON pointers inside the "
+            "document (#/...) are followed",
         )
     ]
     assert collection.examples()[0].json() == {"owner": None}
+
+
+def test_a_31_anchor_ref_is_reported_not_read_as_the_whole_document() -> None:
+    doc = small()
+    doc["components"]["schemas"]["Thing"] = {
+        "type": "object",
+        "properties": {"tag": {"$ref": "#label"}},
+        "$defs": {"label": {"$anchor": "label", "type": "string"}},
+    }
+    collection = load_openapi(doc)
+    assert collection.import_report.unsupported == [
+        (
+            "components.schemas.Thing.properties.tag",
+            "$ref '#label': only JSON pointers inside the document (#/...) are followed",
+        )
+    ]
+    assert collection.examples()[0].json() == {"tag": None}
 
 
 def test_a_ref_cycle_is_refused_naming_the_refs_and_where() -> None:
@@ -421,3 +439,65 @@ def test_properties_named_like_keywords_are_schemas_and_example_data_is_data() -
         "link": {"$ref": "#/not/a/reference"},
     }
     assert collection.import_report.unsupported == []
+
+
+def test_yaml_dates_and_status_codes_are_read_as_json_would(tmp_path: Path) -> None:
+    path = tmp_path / "dates.yaml"
+    path.write_text(
+        "openapi: 3.0.3\n"
+        "info: {title: Dates, version: '1'}\n"
+        "paths:\n"
+        "  /days:\n"
+        "    get:\n"
+        "      responses:\n"
+        "        200:\n"  # an int key in YAML
+        "          description: A day\n"
+        "          content:\n"
+        "            application/json:\n"
+        "              example: {day: 2026-03-02}\n",  # a date in YAML, a string in OpenAPI
+        encoding="utf-8",
+    )
+    example = load_openapi(path).examples()[0]
+    assert (example.code, example.json()) == (200, {"day": "2026-03-02"})
+
+
+def test_second_tags_and_form_encodings_are_reported() -> None:
+    doc = small()
+    operation = doc["paths"]["/things"]["get"]
+    operation["tags"] = ["Things", "Stock"]
+    doc["paths"]["/things"]["post"] = {
+        "tags": ["Stock"],
+        "requestBody": {
+            "content": {
+                "multipart/form-data": {
+                    "schema": {"type": "object", "properties": {"photo": {"type": "string"}}},
+                    "encoding": {"photo": {"contentType": "image/png"}},
+                }
+            }
+        },
+        "responses": {"204": {"description": "Stored"}},
+    }
+    collection = load_openapi(doc)
+    assert [(f["name"], len(f["item"])) for f in collection.data["item"]] == [
+        ("Things", 1),
+        ("Stock", 1),
+    ]
+    assert dict(collection.import_report.unsupported) == {
+        "paths['/things'].get.tags": "tags after the first (Stock): the request is only in "
+        "folder 'Things'",
+        "paths['/things'].post.requestBody.content['multipart/form-data'].encoding": "encoding "
+        "of form fields: not imported",
+    }
+    stored = collection.example("POST /things", "Stored")
+    assert stored.request["body"] == {
+        "mode": "formdata",
+        "formdata": [{"key": "photo", "value": "string", "type": "text"}],
+    }
+    assert (stored.code, stored.body) == (204, "")
+
+
+def test_an_example_named_from_a_long_description_keeps_its_first_80_characters() -> None:
+    doc = small()
+    response = doc["paths"]["/things"]["get"]["responses"]["200"]
+    response["description"] = "A" * 79 + " thing, described at length\nand on a second line."
+    assert load_openapi(doc).examples()[0].name == "A" * 79  # no trailing space
