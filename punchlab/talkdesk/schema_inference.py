@@ -42,6 +42,7 @@ __all__ = [
 DRAFT_07 = "http://json-schema.org/draft-07/schema#"
 _ONLY_NULL = 'only null was seen: "string" is a guess, check it'
 _NO_ITEMS = "no item was seen: the items' type is unknown"
+_NO_ITEMS_TYPE = "the document allows items of any type"
 _WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 _ACRONYMS = {"id": "ID", "url": "URL", "uri": "URI", "api": "API", "utc": "UTC"}
 
@@ -168,8 +169,8 @@ def schema_from_openapi(
     into `examples`, a `title` on every property. The result is never stricter than the
     document: what draft-07 or Talkdesk cannot say is dropped and listed in `loosened`
     (a nullable property made optional, an OpenAPI-only `format`, `additionalProperties`,
-    merged alternatives). What cannot be loosened into one Talkdesk type (a property that is
-    a string or an object) is a `ValidationError` naming its JSON path.
+    merged alternatives, untyped array items). What cannot be loosened into one Talkdesk type
+    (a property that is a string or an object) is a `ValidationError` naming its JSON path.
 
     ```python
     schema, loosened = schema_from_openapi(
@@ -283,8 +284,10 @@ class _OpenApi:
                 out["required"] = required
         elif kind == "array":
             items = schema.get("items")
-            if items is None:
-                raise ValidationError("an array needs 'items' (Talkdesk)", where=where)
+            if items is None or items is True or items == {}:
+                self.loosen(where, "items of any type: untyped 'items' (Talkdesk needs the key)")
+                out["items"] = {"title": "Items", "$comment": _NO_ITEMS_TYPE}
+                return out
             converted = self.convert(items, f"{where}.items", seen)
             out["items"] = {"title": converted.pop("title", "Items"), **converted}
         return out

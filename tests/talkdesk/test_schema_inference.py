@@ -285,3 +285,14 @@ def test_objects_offered_as_alternatives_are_merged_and_listed() -> None:
     assert who["type"] == ["object", "null"] and who["required"] == ["id"]
     assert set(who["properties"]) == {"id", "a", "b"}
     assert any("anyOf of 2 merged" in line for line in loosened)
+
+
+def test_an_array_of_anything_keeps_untyped_items_and_says_so() -> None:
+    schema, loosened = schema_from_openapi(
+        {"type": "object", "properties": {"tags": {"type": "array"}}}
+    )
+    assert schema["properties"]["tags"]["items"]["title"] == "Items"
+    assert loosened == [
+        "$.properties.tags: items of any type: untyped 'items' (Talkdesk needs the key)"
+    ]
+    assert Draft7Validator(schema).is_valid({"tags": [1, "a", None]})
