@@ -46,6 +46,7 @@ _EXPORTS = {
     "CollectionError": "errors",
     "MappingError": "errors",
     "PunchlabError": "errors",
+    "StoreError": "errors",
     "SyncError": "errors",
     "TemplateError": "errors",
     "ValidationError": "errors",
