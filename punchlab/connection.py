@@ -201,9 +201,10 @@ class OAuth2ClientCredentials(Auth):
         scope: str | None = None,
         extra: Mapping[str, str] | None = None,
     ) -> None:
-        url = httpx.URL(token_url)
+        url = _url(token_url, where="OAuth2 token URL")
         if url.scheme not in ("http", "https") or not url.host:
             raise ValidationError(f"{token_url!r} is not an http(s) URL", where="OAuth2 token URL")
+        _refuse_userinfo(url, where="OAuth2 token URL")
         _require(client_id, where="OAuth2 client id")
         _require(client_secret, where="OAuth2 client secret")
         self.token_url = token_url
@@ -293,6 +294,24 @@ def _basic(username: str, password: str) -> str:
 # -- the Connection -----------------------------------------------------------------------------
 
 
+def _url(text: str, *, where: str) -> httpx.URL:
+    try:
+        return httpx.URL(text)
+    except (httpx.InvalidURL, TypeError) as exc:
+        raise ValidationError(f"not a URL: {exc}", where=where) from exc
+
+
+def _refuse_userinfo(url: httpx.URL, *, where: str) -> None:
+    """Credentials in a URL would show in reprs, exports and the database: refuse them."""
+    if url.userinfo:
+        redacted = str(url.copy_with(userinfo=b""))
+        raise ValidationError(
+            f"a URL must not hold a username or password ({redacted!r} without them): "
+            "give credentials to the auth object",
+            where=where,
+        )
+
+
 def check_base_path(base_path: str) -> str:
     """`base_path` checked as Talkdesk does (http(s), no query string), without a final `/`."""
     text = base_path.strip() if isinstance(base_path, str) else ""
@@ -311,13 +330,7 @@ def check_base_path(base_path: str) -> str:
             f"{text!r} must not include query parameters (put them in an Action's path)",
             where="Base path",
         )
-    if url.userinfo:
-        redacted = str(url.copy_with(userinfo=b""))
-        raise ValidationError(
-            f"a base path must not hold a username or password ({redacted!r} without them): "
-            "choose Basic authentication, auth=BasicAuth(username, password)",
-            where="Base path",
-        )
+    _refuse_userinfo(url, where="Base path")
     if url.fragment or "#" in text:
         raise ValidationError(f"{text!r} must not include a '#' fragment", where="Base path")
     return text.rstrip("/")

@@ -46,7 +46,8 @@ __all__ = ["DEFAULT_BASE_URL", "MAX_BODY_BYTES", "MockServer", "UsersSource", "b
 
 DEFAULT_BASE_URL = "http://mock.punchlab"
 MAX_BODY_BYTES = 1024 * 1024  # Postman's cloud mocks refuse request bodies over about 1 MB
-_SECRET_WORDS = ("key", "token", "secret", "password", "auth")
+# query keys whose values the request log masks (substrings, any case): "pass" covers passwd
+_SECRET_WORDS = ("key", "token", "secret", "pass", "pwd", "auth", "sig", "credential", "jwt")
 
 UsersSource = int | str | Path | Iterable[Mapping[str, Any]] | None
 
