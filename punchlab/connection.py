@@ -204,7 +204,9 @@ class OAuth2ClientCredentials(Auth):
         url = _url(token_url, where="OAuth2 token URL")
         if url.scheme not in ("http", "https") or not url.host:
             raise ValidationError(f"{token_url!r} is not an http(s) URL", where="OAuth2 token URL")
-        _refuse_userinfo(url, where="OAuth2 token URL")
+        _refuse_userinfo(
+            url, where="OAuth2 token URL", instead="give them as client_id and client_secret"
+        )
         _require(client_id, where="OAuth2 client id")
         _require(client_secret, where="OAuth2 client secret")
         self.token_url = token_url
@@ -301,13 +303,12 @@ def _url(text: str, *, where: str) -> httpx.URL:
         raise ValidationError(f"not a URL: {exc}", where=where) from exc
 
 
-def _refuse_userinfo(url: httpx.URL, *, where: str) -> None:
+def _refuse_userinfo(url: httpx.URL, *, where: str, instead: str) -> None:
     """Credentials in a URL would show in reprs, exports and the database: refuse them."""
     if url.userinfo:
         redacted = str(url.copy_with(userinfo=b""))
         raise ValidationError(
-            f"a URL must not hold a username or password ({redacted!r} without them): "
-            "give credentials to the auth object",
+            f"a URL must not hold a username or password ({redacted!r} without them): {instead}",
             where=where,
         )
 
@@ -330,7 +331,11 @@ def check_base_path(base_path: str) -> str:
             f"{text!r} must not include query parameters (put them in an Action's path)",
             where="Base path",
         )
-    _refuse_userinfo(url, where="Base path")
+    _refuse_userinfo(
+        url,
+        where="Base path",
+        instead="choose Basic authentication, auth=BasicAuth(username, password)",
+    )
     if url.fragment or "#" in text:
         raise ValidationError(f"{text!r} must not include a '#' fragment", where="Base path")
     return text.rstrip("/")
