@@ -521,6 +521,8 @@ class Collection:
             raise CollectionError(
                 f"not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}", source=source
             ) from None
+        except RecursionError:
+            raise CollectionError(_TOO_DEEP, source=source) from None
         return cls.from_dict(data, source=source, validate=validate)
 
     @classmethod
@@ -528,6 +530,8 @@ class Collection:
         cls, data: Mapping[str, Any], *, source: str = "<dict>", validate: bool = True
     ) -> Collection:
         """A collection from parsed JSON; it works on its own copy, so edits never reach `data`."""
+        if _deeper_than(data, MAX_NESTING):
+            raise CollectionError(_TOO_DEEP, source=source)
         collection = cls(copy.deepcopy(data) if isinstance(data, dict) else data, source=source)
         if validate:
             problems = collection.validate()
@@ -611,9 +615,17 @@ class Collection:
         Both shapes count: formatted (`id`, `email`) and not formatted (`punch_clock_id`,
         `punch_clock_email`).
         """
+        from .live import ID_RULE, parse_id
+
         users: dict[int, dict[str, Any]] = {}
-        for _example, entry, id_key, email_key in self._user_entries():
-            user_id = int(entry[id_key])
+        for example, entry, id_key, email_key in self._user_entries():
+            user_id = parse_id(entry[id_key])
+            if user_id is None:
+                raise CollectionError(
+                    f"user {id_key} {entry[id_key]!r} is not {ID_RULE}",
+                    source=self.source,
+                    where=f"{example.where}.body",
+                )
             users.setdefault(
                 user_id,
                 {"id": user_id, "name": str(entry.get("name", "")), "email": entry[email_key]},
@@ -637,7 +649,9 @@ class Collection:
                 for id_key, email_key in (("id", "email"), ("punch_clock_id", "punch_clock_email")):
                     user_id = entry.get(id_key)
                     is_int = isinstance(user_id, int) and not isinstance(user_id, bool)
-                    is_int = is_int or (isinstance(user_id, str) and user_id.isdigit())
+                    is_int = is_int or (
+                        isinstance(user_id, str) and user_id.isascii() and user_id.isdecimal()
+                    )
                     if is_int and isinstance(entry.get(email_key), str):
                         yield example, entry, id_key, email_key
                         break
@@ -834,6 +848,25 @@ class Collection:
 
     def __repr__(self) -> str:
         return f"<Collection {self.name!r}: {len(self.examples())} examples>"
+
+
+MAX_NESTING = 200  # levels of JSON objects and arrays (a folder costs two)
+_TOO_DEEP = f"nested more than {MAX_NESTING} levels deep (folders inside folders?)"
+
+
+def _deeper_than(data: Any, limit: int) -> bool:
+    """Whether `data` nests more than `limit` levels of objects and arrays (no recursion)."""
+    level: list[Any] = [data] if isinstance(data, Mapping | list) else []
+    for _ in range(limit):
+        level = [
+            child
+            for value in level
+            for child in (value.values() if isinstance(value, Mapping) else value)
+            if isinstance(child, Mapping | list)
+        ]
+        if not level:
+            return False
+    return bool(level)
 
 
 def load_collection(source: str | Path | Mapping[str, Any], *, validate: bool = True) -> Collection:

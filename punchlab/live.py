@@ -50,14 +50,21 @@ from .times import utc_iso
 
 __all__ = [
     "LiveApi",
+    "MAX_ID",
     "MAX_PAGE_SIZE",
+    "MAX_USERS",
     "PunchLedger",
     "generate_users",
     "load_users_csv",
+    "parse_id",
     "split_path",
 ]
 
 MAX_PAGE_SIZE = 1000
+# One rule for every id (user ids, pages, page sizes): a whole number 1..MAX_ID, 18 digits at
+# most, so it always fits SQLite's 64-bit INTEGER.
+MAX_ID = 10**18 - 1
+MAX_USERS = 1_000_000  # generated users (each costs about half a kilobyte)
 JSON = [("content-type", "application/json")]
 TEXT = [("content-type", "text/plain; charset=utf-8")]
 
@@ -77,8 +84,8 @@ def generate_users(n: int, *, seed: int = 0) -> list[dict[str, Any]]:
     assert users[0]["email"] == "user+1@talkdesk.com"
     ```
     """
-    if n < 0:
-        raise ValidationError(f"cannot generate {n} users", where="users")
+    if isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= MAX_USERS:
+        raise ValidationError(f"can generate 0 to {MAX_USERS:,} users, not {n!r}", where="users")
     rng = random.Random(seed)
     first, last = rng.choices(FIRST_NAMES, k=n), rng.choices(LAST_NAMES, k=n)
     return [
@@ -97,9 +104,9 @@ def load_users_csv(path: str | Path) -> list[dict[str, Any]]:
     for line, row in read_rows(path, required=("id", "name", "email")):
         where = f"{path}, line {line}"
         raw_id = row["id"].strip()
-        if not raw_id.isdecimal() or int(raw_id) < 1:
-            raise ValidationError(f"id {raw_id!r} is not a positive integer", where=where)
-        user_id = int(raw_id)
+        user_id = parse_id(raw_id)
+        if user_id is None:
+            raise ValidationError(f"id {raw_id!r} is not {ID_RULE}", where=where)
         if user_id in seen:
             raise ValidationError(f"id {user_id} appears twice", where=where)
         name, email = row["name"].strip(), row["email"].strip()
@@ -283,12 +290,15 @@ class LiveApi:
         formatted, raw = [], []
         for i, user in enumerate(users):
             try:
-                record = {"id": int(user["id"]), "name": str(user["name"])}
+                record = {"id": user["id"], "name": str(user["name"])}
                 record["email"] = str(user["email"])
             except (KeyError, TypeError, ValueError) as exc:
                 raise ValidationError(
                     f"needs id, name and email ({exc})", where=f"user {i}"
                 ) from exc
+            record["id"] = parse_id(record["id"])
+            if record["id"] is None:
+                raise ValidationError(f"id {user['id']!r} is not {ID_RULE}", where=f"user {i}")
             if record["id"] in self._by_id:
                 raise ValidationError(f"id {record['id']} appears twice", where=f"user {i}")
             self.users.append(record)
@@ -348,15 +358,15 @@ class LiveApi:
         query = dict(request.query)
         if "page" not in query:
             return MockResponse(400, list(TEXT), b"No page was specified.")
-        page = _positive(query["page"])
+        page = parse_id(query["page"])
         if page is None:
             return MockResponse(
-                400, list(TEXT), f"page must be a positive integer, not {query['page']!r}.".encode()
+                400, list(TEXT), f"page must be {ID_RULE}, not {query['page']!r}.".encode()
             )
         size = self.page_size
         for key in ("page_size", "per_page"):
             if key in query:
-                size = _positive(query[key])
+                size = parse_id(query[key])
                 if size is None or size > MAX_PAGE_SIZE:
                     return MockResponse(
                         400,
@@ -373,7 +383,7 @@ class LiveApi:
         return MockResponse(200, list(JSON), body)
 
     def _punch(self, segment: str) -> MockResponse:
-        user_id = _positive(segment)
+        user_id = parse_id(segment)
         user = self._by_id.get(user_id) if user_id is not None else None
         if user is None:
             return MockResponse.error(404, "userNotFound", f"no user with id {segment!r}")
@@ -388,20 +398,30 @@ class LiveApi:
         query = dict(request.query)
         user_id = None
         if "user_id" in query:
-            user_id = _positive(query["user_id"])
+            user_id = parse_id(query["user_id"])
             if user_id is None:
                 return MockResponse.error(
-                    400,
-                    "badRequest",
-                    f"user_id must be a positive integer, not {query['user_id']!r}",
+                    400, "badRequest", f"user_id must be {ID_RULE}, not {query['user_id']!r}"
                 )
         body = json.dumps(self.ledger.records(user_id=user_id)).encode()
         return MockResponse(200, list(JSON), body)
 
 
-def _positive(text: str) -> int | None:
-    text = text.strip()
-    if not text.isascii() or not text.isdecimal() or len(text) > 18:
+ID_RULE = f"a positive integer up to {MAX_ID} (ASCII digits)"
+
+
+def parse_id(value: object) -> int | None:
+    """`value` as an id by the lab's one rule (an int, or ASCII digits, 1..MAX_ID), else `None`.
+
+    ```python
+    assert parse_id(" 42 ") == 42 and parse_id("²") is None and parse_id(10**30) is None
+    ```
+    """
+    if isinstance(value, str):
+        text = value.strip()
+        if not text.isascii() or not text.isdecimal() or len(text) > len(str(MAX_ID)):
+            return None
+        value = int(text)
+    if isinstance(value, bool) or not isinstance(value, int):
         return None
-    value = int(text)
-    return value if value >= 1 else None
+    return value if 1 <= value <= MAX_ID else None
