@@ -22,22 +22,22 @@ __all__ = ["main"]
 
 
 def _check(args: argparse.Namespace) -> int:
-    from .check import run_env_check
+    from .course.check import run_env_check
 
     results = run_env_check()
     return 0 if all(r.ok for r in results) else 1
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from .serve import run_cli
+    from .mock.cli import run_cli
 
     return run_cli(args)
 
 
 def _reset(args: argparse.Namespace) -> int:
-    from .account import Account
     from .errors import PunchlabError
     from .store import Store
+    from .talkdesk.account import Account
 
     try:
         store = Store.default()
@@ -60,7 +60,7 @@ def _reset(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from .demo import run_demo
+    from .course.demo import run_demo
     from .errors import PunchlabError
 
     try:
@@ -87,7 +87,7 @@ def _probability(text: str) -> float:
 
 
 def _delay(text: str) -> float:
-    from .messages import MAX_DELAY_MS
+    from .mock.messages import MAX_DELAY_MS
 
     return _number(text, 0.0, MAX_DELAY_MS, f"a delay of 0 to {MAX_DELAY_MS} milliseconds")
 
@@ -114,14 +114,14 @@ def _positive_int(text: str) -> int:
 
 
 def _page_size(text: str) -> int:
-    from .live import MAX_PAGE_SIZE
+    from .mock.live import MAX_PAGE_SIZE
 
     return _whole(text, 1, MAX_PAGE_SIZE)
 
 
 def _users(text: str) -> int | str:
     if text.strip().lstrip("-").isdecimal():
-        from .live import MAX_USERS
+        from .mock.live import MAX_USERS
 
         return _whole(text, 1, MAX_USERS)
     return text
