@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from .errors import StoreError
+from .errors import StoreError, ValidationError
 from .home import lab_home
 
 __all__ = ["DEFAULT_FILE", "Store"]
@@ -56,7 +56,11 @@ class Store:
         # autocommit mode: transactions are opened explicitly by transaction()
         try:
             self._db = sqlite3.connect(
-                target, timeout=BUSY_TIMEOUT_S, check_same_thread=False, isolation_level=None
+                target,
+                timeout=BUSY_TIMEOUT_S,
+                check_same_thread=False,
+                isolation_level=None,
+                factory=_Connection,
             )
             self._db.row_factory = sqlite3.Row
             self._db.execute("PRAGMA foreign_keys = ON")
@@ -143,6 +147,32 @@ class Store:
         """Close the database."""
         with self._lock:
             self._db.close()
+
+
+class _Connection(sqlite3.Connection):
+    """A connection whose text that cannot be UTF-8 (a lone surrogate) is a `ValidationError`.
+
+    Modules check their fields first and name them; this is the net under every other string.
+    """
+
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
+        try:
+            return super().execute(sql, parameters)
+        except UnicodeEncodeError as exc:
+            raise _unstorable(exc) from exc
+
+    def executemany(self, sql: str, parameters: Any, /) -> sqlite3.Cursor:
+        try:
+            return super().executemany(sql, parameters)
+        except UnicodeEncodeError as exc:
+            raise _unstorable(exc) from exc
+
+
+def _unstorable(exc: UnicodeEncodeError) -> ValidationError:
+    return ValidationError(
+        f"text with {exc.object[exc.start : exc.end]!r} cannot be stored (not valid UTF-8)",
+        where="text",
+    )
 
 
 def _create_private(path: Path) -> None:

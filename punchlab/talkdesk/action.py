@@ -771,7 +771,7 @@ class Action:
             else:
                 sent = client.build_request(self.method, url, json=payload, timeout=self.timeout)
                 response = client.send(sent, auth=connection.auth)
-        except (httpx.HTTPError, PunchlabError) as exc:
+        except (httpx.HTTPError, httpx.InvalidURL, PunchlabError) as exc:
             timed_out = isinstance(exc, httpx.TimeoutException)
             result = ActionResult(
                 outcome="timeout" if timed_out else "error",

@@ -41,6 +41,7 @@ from .. import inprocess
 from ..errors import AuthError, ValidationError
 from ..home import TUTORIAL_ACTIONS, data_file
 from ..store import Store
+from ..text import storable
 from .action import Action
 from .action import ensure_tables as ensure_action_tables
 
@@ -317,6 +318,10 @@ def check_base_path(base_path: str) -> str:
     text = base_path.strip() if isinstance(base_path, str) else ""
     if not text:
         raise ValidationError("Base path is mandatory", where="Base path")
+    if any(c.isspace() for c in text) or not storable(text):
+        raise ValidationError(
+            f"{text!r} holds a space or a control character (percent-encode it)", where="Base path"
+        )
     try:
         url = httpx.URL(text)
     except httpx.InvalidURL as exc:
