@@ -483,6 +483,35 @@ def _validator() -> Any:
     return _VALIDATOR
 
 
+def _quick_validator() -> Any:
+    """A yes/no check of the v2.1 schema, compiled to Python code by fastjsonschema.
+
+    It takes a 10,000-example collection in well under a second where Draft7Validator takes
+    several; Draft7Validator still words every problem when it says no.
+    """
+    global _QUICK
+    if _QUICK is None:
+        import fastjsonschema
+
+        from ..home import data_file
+
+        schema = json.loads(data_file(SCHEMA_FILE).read_text(encoding="utf-8"))
+        # no defaults written into the data, no format checks: as Draft7Validator does
+        check = fastjsonschema.compile(schema, use_default=False, use_formats=False)
+
+        def quick(data: Any) -> bool:
+            try:
+                check(data)
+            except fastjsonschema.JsonSchemaException:
+                return False
+            return True
+
+        _QUICK = quick
+    return _QUICK
+
+
+_QUICK: Any = None
+
 # ---------------------------------------------------------------- the collection
 
 
@@ -523,7 +552,9 @@ class Collection:
             ) from None
         except RecursionError:
             raise CollectionError(_TOO_DEEP, source=source) from None
-        return cls.from_dict(data, source=source, validate=validate)
+        if _deeper_than(data, MAX_NESTING):
+            raise CollectionError(_TOO_DEEP, source=source)
+        return cls._checked(data, source=source, validate=validate)  # freshly parsed: no copy
 
     @classmethod
     def from_dict(
@@ -532,7 +563,15 @@ class Collection:
         """A collection from parsed JSON; it works on its own copy, so edits never reach `data`."""
         if _deeper_than(data, MAX_NESTING):
             raise CollectionError(_TOO_DEEP, source=source)
-        collection = cls(copy.deepcopy(data) if isinstance(data, dict) else data, source=source)
+        return cls._checked(
+            copy.deepcopy(data) if isinstance(data, dict) else data,
+            source=source,
+            validate=validate,
+        )
+
+    @classmethod
+    def _checked(cls, data: Any, *, source: str, validate: bool) -> Collection:
+        collection = cls(data, source=source)
         if validate:
             problems = collection.validate()
             if problems:
@@ -810,6 +849,8 @@ class Collection:
 
     def validate(self) -> list[tuple[str, str]]:
         """Problems against the v2.1 JSON schema, as `(json_path, message)`; empty when valid."""
+        if _quick_validator()(self.data):
+            return []
         from jsonschema.exceptions import best_match
 
         validator = _validator()
@@ -858,11 +899,12 @@ def _deeper_than(data: Any, limit: int) -> bool:
     """Whether `data` nests more than `limit` levels of objects and arrays (no recursion)."""
     level: list[Any] = [data] if isinstance(data, Mapping | list) else []
     for _ in range(limit):
+        # parsed JSON holds dicts and lists (a plain isinstance is much faster than Mapping's)
         level = [
             child
             for value in level
             for child in (value.values() if isinstance(value, Mapping) else value)
-            if isinstance(child, Mapping | list)
+            if isinstance(child, dict | list)
         ]
         if not level:
             return False

@@ -103,7 +103,9 @@ def _similar(a: str, b: str, threshold: float = 0.75) -> bool:
         return True
     if abs(len(a) - len(b)) / longest > 1 - threshold:
         return False  # the length difference alone is too many edits; skip the O(n·m) work
-    return 1 - levenshtein(a, b) / longest >= threshold
+    from rapidfuzz.distance import Levenshtein  # the same edit distance as `levenshtein`, in C
+
+    return 1 - Levenshtein.distance(a, b) / longest >= threshold
 
 
 # ---------------------------------------------------------------- compiled examples
