@@ -7,10 +7,13 @@ Where replay mode answers with the collection's saved examples, live mode comput
 | `GET /users/formatted?page=N` | `{"count", "total", "users": [{"name", "id", "email"}]}` |
 | `GET /users/not-formatted?page=N` | users `{"name", "punch_clock_id", "punch_clock_email"}` |
 | `POST /user/{id}/punch-clock` | a check-in, then a check-out, alternating, at the real UTC time |
-| `GET /punches[?user_id=N]` | the punch ledger, oldest first |
+| `GET /punches[?user_id=N]` | the punch ledger, oldest first (up to 1000 punches) |
+| `GET /punches?page=N[&user_id=N]` | a page of it: `{"count", "total", "punches": [...]}` |
 
-Pages hold `page_size` users (5, as in the tutorial; a request may ask for another size with
-`page_size=` or `per_page=`, up to 1000). A page past the end is empty (`count` 0).
+Pages hold `page_size` users or punches (5, as in the tutorial; a request may ask for another
+size with `page_size=` or `per_page=`, up to 1000). A page past the end is empty (`count` 0).
+`/punches` without `page` answers the whole ledger as a list, as long as it holds at most 1000
+punches (past that, a 400 asks for a page).
 
 Errors: page problems answer **400 in plain text**, exactly like the tutorial's
 `No page was specified.` example; everything else (unknown user, unknown route, wrong method)
@@ -230,16 +233,32 @@ class PunchLedger:
                 zip(_COLUMNS, (cursor.lastrowid, user_id, name, kind, time, check_in), strict=True)
             )
 
-    def records(self, *, user_id: int | None = None) -> list[dict[str, Any]]:
-        """The punches as plain dicts, oldest first (optionally only one user's)."""
+    def records(
+        self, *, user_id: int | None = None, offset: int = 0, limit: int | None = None
+    ) -> list[dict[str, Any]]:
+        """The punches as plain dicts, oldest first (optionally one user's, or a slice)."""
+        end = None if limit is None else offset + limit
         if self.store is None:
             with self._lock:
-                return [dict(r) for r in self._memory if user_id is None or r["user_id"] == user_id]
+                chosen = [r for r in self._memory if user_id is None or r["user_id"] == user_id]
+                return [dict(r) for r in chosen[offset:end]]
         sql = f"SELECT {', '.join(_COLUMNS)} FROM live_punches"
         params: tuple[int, ...] = ()
         if user_id is not None:
             sql, params = sql + " WHERE user_id = ?", (user_id,)
-        return [dict(row) for row in self.store.query(sql + " ORDER BY id", params)]
+        sql += " ORDER BY id LIMIT ? OFFSET ?"
+        params += (-1 if limit is None else limit, offset)
+        return [dict(row) for row in self.store.query(sql, params)]
+
+    def count(self, *, user_id: int | None = None) -> int:
+        """How many punches (optionally one user's)."""
+        if user_id is None:
+            return len(self)
+        if self.store is None:
+            with self._lock:
+                return sum(1 for r in self._memory if r["user_id"] == user_id)
+        sql = "SELECT COUNT(*) AS n FROM live_punches WHERE user_id = ?"
+        return int(self.store.query(sql, (user_id,))[0]["n"])
 
     def clear(self) -> None:
         """Forget every punch."""
@@ -270,7 +289,7 @@ class LiveApi:
         ("GET", "/users/formatted?page={page}", "users, formatted"),
         ("GET", "/users/not-formatted?page={page}", "users, not formatted"),
         ("POST", "/user/{user_id}/punch-clock", "punch the clock (in, then out)"),
-        ("GET", "/punches?user_id={user_id}", "the punch ledger (user_id optional)"),
+        ("GET", "/punches?page={page}&user_id={user_id}", "the punch ledger (both optional)"),
     )
 
     def __init__(
@@ -354,8 +373,8 @@ class LiveApi:
         response.example = route
         return response
 
-    def _page(self, kind: str, request: MockRequest) -> MockResponse:
-        query = dict(request.query)
+    def _page_and_size(self, query: dict[str, str]) -> tuple[int, int] | MockResponse:
+        """`(page, size)` from the query (`page` required), or the plain-text 400 to send."""
         if "page" not in query:
             return MockResponse(400, list(TEXT), b"No page was specified.")
         page = parse_id(query["page"])
@@ -374,6 +393,13 @@ class LiveApi:
                         f"{key} must be an integer from 1 to {MAX_PAGE_SIZE}, "
                         f"not {query[key]!r}.".encode(),
                     )
+        return page, size
+
+    def _page(self, kind: str, request: MockRequest) -> MockResponse:
+        paging = self._page_and_size(dict(request.query))
+        if isinstance(paging, MockResponse):
+            return paging
+        page, size = paging
         users = self._pages[kind][(page - 1) * size : page * size]
         body = b'{"count":%d,"total":%d,"users":[%s]}' % (
             len(users),
@@ -403,8 +429,29 @@ class LiveApi:
                 return MockResponse.error(
                     400, "badRequest", f"user_id must be {ID_RULE}, not {query['user_id']!r}"
                 )
-        body = json.dumps(self.ledger.records(user_id=user_id)).encode()
-        return MockResponse(200, list(JSON), body)
+        if "page" not in query:
+            # today's answer, the whole ledger as a list, while it stays small
+            total = self.ledger.count(user_id=user_id)
+            if total > MAX_PAGE_SIZE:
+                return MockResponse.error(
+                    400,
+                    "badRequest",
+                    f"the ledger holds {total} punches, more than {MAX_PAGE_SIZE} in one answer: "
+                    "ask for a page (page=1, page_size up to 1000)",
+                )
+            body = json.dumps(self.ledger.records(user_id=user_id)).encode()
+            return MockResponse(200, list(JSON), body)
+        paging = self._page_and_size(query)
+        if isinstance(paging, MockResponse):
+            return paging
+        page, size = paging
+        punches = self.ledger.records(user_id=user_id, offset=(page - 1) * size, limit=size)
+        answer = {
+            "count": len(punches),
+            "total": self.ledger.count(user_id=user_id),
+            "punches": punches,
+        }
+        return MockResponse(200, list(JSON), json.dumps(answer).encode())
 
 
 ID_RULE = f"a positive integer up to {MAX_ID} (ASCII digits)"
