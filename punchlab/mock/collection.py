@@ -542,7 +542,7 @@ class Collection:
             text = path.read_text(encoding="utf-8-sig")
         except FileNotFoundError:
             raise CollectionError("no such file", source=source) from None
-        except (OSError, UnicodeDecodeError) as exc:
+        except (OSError, ValueError) as exc:  # ValueError: not UTF-8, or a NUL in the path
             raise CollectionError(f"cannot read the file ({exc})", source=source) from None
         try:
             data = json.loads(text)

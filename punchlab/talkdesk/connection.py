@@ -41,7 +41,7 @@ from .. import inprocess
 from ..errors import AuthError, ValidationError
 from ..home import TUTORIAL_ACTIONS, data_file
 from ..store import Store
-from ..text import storable
+from ..text import check_text, storable
 from .action import Action
 from .action import ensure_tables as ensure_action_tables
 
@@ -287,6 +287,7 @@ def _masked(value: Any) -> Any:
 def _require(value: Any, *, where: str) -> None:
     if not isinstance(value, str) or not value.strip():
         raise ValidationError("this field is mandatory", where=where)
+    check_text(value, where=where)  # it goes into HTTP headers and the database
 
 
 def _basic(username: str, password: str) -> str:
@@ -299,7 +300,7 @@ def _basic(username: str, password: str) -> str:
 def _url(text: str, *, where: str) -> httpx.URL:
     try:
         return httpx.URL(text)
-    except (httpx.InvalidURL, TypeError) as exc:
+    except (httpx.InvalidURL, TypeError, ValueError) as exc:  # ValueError: not UTF-8 text
         raise ValidationError(f"not a URL: {exc}", where=where) from exc
 
 
