@@ -512,6 +512,31 @@ def _quick_validator() -> Any:
 
 _QUICK: Any = None
 
+# ---------------------------------------------------------------- files
+
+
+def read_file(path: Path, error: type[CollectionError] = CollectionError) -> str:
+    """A file's text (UTF-8, a BOM dropped); a missing or unreadable file is one `error`."""
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise error("no such file", source=str(path)) from None
+    except (OSError, ValueError) as exc:  # ValueError: not UTF-8, or a NUL in the path
+        raise error(f"cannot read the file ({exc})", source=str(path)) from None
+
+
+def parse_json(text: str, source: str, error: type[CollectionError] = CollectionError) -> Any:
+    """Parsed JSON; text that is not JSON is one `error` saying where it breaks."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise error(
+            f"not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}", source=source
+        ) from None
+    except RecursionError:
+        raise error(_TOO_DEEP, source=source) from None
+
+
 # ---------------------------------------------------------------- the collection
 
 
@@ -538,20 +563,7 @@ class Collection:
         """Load a collection file; any problem is one `CollectionError` naming the file."""
         path = Path(path)
         source = str(path)
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except FileNotFoundError:
-            raise CollectionError("no such file", source=source) from None
-        except (OSError, ValueError) as exc:  # ValueError: not UTF-8, or a NUL in the path
-            raise CollectionError(f"cannot read the file ({exc})", source=source) from None
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise CollectionError(
-                f"not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}", source=source
-            ) from None
-        except RecursionError:
-            raise CollectionError(_TOO_DEEP, source=source) from None
+        data = parse_json(read_file(path), source)
         if _deeper_than(data, MAX_NESTING):
             raise CollectionError(_TOO_DEEP, source=source)
         return cls._checked(data, source=source, validate=validate)  # freshly parsed: no copy

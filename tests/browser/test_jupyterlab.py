@@ -126,6 +126,22 @@ def _run_all_until_visible(page, target, *, attempts: int = 4):
     return target
 
 
+def _assert_kernel_goes_idle(lab: str, *, within: float = 60.0) -> None:
+    """The kernel finishes the widget cells and the Save click: none of them leaves it busy."""
+    base, _, query = lab.partition("/lab/tree/")
+    token = query.rpartition("token=")[2]
+    deadline = time.monotonic() + within
+    while True:
+        kernels = httpx.get(
+            f"{base}/api/kernels", headers={"Authorization": f"token {token}"}
+        ).json()
+        states = [kernel["execution_state"] for kernel in kernels]
+        if states and all(state == "idle" for state in states):
+            return
+        assert time.monotonic() < deadline, f"kernel still {states} after {within:.0f} s"
+        time.sleep(0.5)
+
+
 def test_add_new_agent_form_in_a_real_browser(lab: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with sync_api.sync_playwright() as playwright:
@@ -153,6 +169,7 @@ def test_add_new_agent_form_in_a_real_browser(lab: str) -> None:
             form.get_by_text("Saved Browser Tester").wait_for(timeout=30_000)
             table = page.locator(".punchlab-agents-table").first
             table.get_by_text("browser.tester@example.com").wait_for(timeout=30_000)
+            _assert_kernel_goes_idle(lab)
             page.screenshot(path=str(SCREENSHOTS / "01_add_new_agent.png"), full_page=True)
         except Exception:
             page.screenshot(path=str(SCREENSHOTS / "failure.png"), full_page=True)
