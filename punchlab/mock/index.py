@@ -26,7 +26,6 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from .matching import (
-    _WILDCARD,
     Options,
     Outcome,
     Target,
@@ -51,12 +50,15 @@ def _shape(target: Target, form: Any) -> tuple[Any, ...]:
     Conservative: examples with equal shapes behave the same; unequal shapes may too.
     """
     keys = tuple(sorted(target.query_values))
-    return (form, target.code, tuple(target.headers.items()), repr(target.body), keys)
+    body = target.body
+    # a parsed JSON body is not hashable: its repr stands in (equal reprs, equal bodies)
+    body_key = (body.mode, body.text, body.pairs, None if body.value is None else repr(body.value))
+    return (form, target.code, tuple(target.headers.items()), body_key, keys)
 
 
 def _simple(target: Target) -> bool:
-    """One literal value per query key (no repeats, no `{{wildcard}}` values)."""
-    return all(len(v) == 1 and not _WILDCARD.match(v[0]) for v in target.query_values.values())
+    """One literal value per query key (no repeats, nothing like a `{{wildcard}}`)."""
+    return all(len(v) == 1 and "{{" not in v[0] for v in target.query_values.values())
 
 
 class _Group:
@@ -176,6 +178,8 @@ class ExampleIndex:
     """Lookups over compiled examples; `select` gives what `matching.select` gives over all."""
 
     def __init__(self, targets: Sequence[Target]) -> None:
+        import rapidfuzz.process  # noqa: F401 - loaded now, not on the first fuzzy request
+
         self.targets = list(targets)
         by_path: dict[tuple[Any, ...], list[Target]] = {}
         by_ids: dict[tuple[Any, ...], list[Target]] = {}
