@@ -310,13 +310,13 @@ def action_fetcher(action: Action, *, param: str | None = None) -> Fetch:
 
     def fetch(cursor: Any) -> Mapping[str, Any]:
         params = {param: cursor}
-        draft = action.state is ActionState.DRAFT
-        result = action.test(params) if draft else action.run(params)
+        execute = action.test if action.state is ActionState.DRAFT else action.run
+        result = execute(params)
         for _ in range(_LIMIT_WAITS):
             if not result.rate_limited:
                 break
             time.sleep(1.0 - time.time() % 1.0)  # the limit counts whole seconds
-            result = action.run(params)
+            result = execute(params)
         if not result.ok:
             message = result.message
             if result.status is not None and message.startswith(str(result.status)):
