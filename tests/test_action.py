@@ -248,6 +248,7 @@ def test_unreachable_server_is_an_error_result(account: Account) -> None:
     punch = account.add_connection(name="Gone", description="d", base_path=base)
     result = punch.add_action(name="A", description="d", path="/users/formatted?page=1").test()
     assert result.outcome == "error" and result.status is None and "ConnectError" in result.message
+    assert result.message.startswith(f"nothing answers at {base}: the mock API is not running")
 
 
 def test_export_has_everything_but_secrets(account: Account, mounted_api) -> None:
