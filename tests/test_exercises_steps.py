@@ -7,7 +7,12 @@ import json
 from pathlib import Path
 
 from punchlab import load_collection
-from punchlab.exercises import check_agents, check_aligned_emails, check_punch_clock_action
+from punchlab.exercises import (
+    Feedback,
+    check_agents,
+    check_aligned_emails,
+    check_punch_clock_action,
+)
 from punchlab.home import TUTORIAL_COLLECTION, data_file
 
 TUTORIAL = json.loads(data_file("tutorial_actions.json").read_text(encoding="utf-8"))
@@ -149,3 +154,14 @@ def test_check_agents_reads_an_account_a_file_and_rows(account, tmp_path: Path) 
         "row 0 (Ana Lima): 'user+8@talkdesk' is not a valid email address "
         "(like user+1@talkdesk.com)."
     ]
+
+
+def test_feedback_markdown_keeps_angle_brackets_and_code_spans() -> None:
+    """`<n>` in a hint is text, not an HTML tag that Markdown would drop."""
+    feedback = check_agents("name,email\nAna Lima,[email protected]\n", NEW_USERS[:1])
+    markdown = feedback._repr_markdown_()
+    assert "`user+<n>@talkdesk.com`" in markdown  # a code span shows it as typed
+    assert "<n>" not in markdown.replace("`user+<n>@talkdesk.com`", "")
+    assert Feedback("a <b> & c", ["x < y"])._repr_markdown_() == (
+        "**✘ a &lt;b&gt; &amp; c**: still to fix\n\n- x &lt; y"
+    )
