@@ -32,7 +32,7 @@ from pathlib import Path
 import pandas as pd
 
 from punchlab import Account, MockServer, Store, generate_users
-from punchlab.sync import agent_sync
+from punchlab.talkdesk.agent_sync import agent_sync
 
 TARGET_S, TARGET_MIB = 3.0, 1024
 MAPPING = {"id": "punch_clock_id", "name": "name", "email": "punch_clock_email | strip"}

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from punchlab import Account, MockServer, Store
-from punchlab.automation import Event
+from punchlab.talkdesk.automation import Event
 
 
 def main() -> int:

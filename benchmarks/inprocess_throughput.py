@@ -12,7 +12,7 @@ import time
 
 import httpx
 
-from punchlab.mock import MockServer
+from punchlab.mock.server import MockServer
 
 
 def main() -> None:

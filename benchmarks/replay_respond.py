@@ -9,8 +9,8 @@ from __future__ import annotations
 import timeit
 
 from punchlab.home import TUTORIAL_COLLECTION, data_file
-from punchlab.messages import MockRequest
-from punchlab.replay import Replay
+from punchlab.mock.messages import MockRequest
+from punchlab.mock.replay import Replay
 
 HEADERS = {"host": "127.0.0.1:8000", "user-agent": "wrk", "accept": "*/*"}
 REQUESTS = {

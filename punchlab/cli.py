@@ -21,21 +21,21 @@ __all__ = ["main"]
 
 
 def _check(args: argparse.Namespace) -> int:
-    from .check import run_env_check
+    from .course.check import run_env_check
 
     results = run_env_check()
     return 0 if all(r.ok for r in results) else 1
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from .serve import run_cli
+    from .mock.cli import run_cli
 
     return run_cli(args)
 
 
 def _reset(args: argparse.Namespace) -> int:
-    from .account import Account
     from .store import Store
+    from .talkdesk.account import Account
 
     store = Store.default()
     try:
@@ -54,7 +54,7 @@ def _reset(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from .demo import run_demo
+    from .course.demo import run_demo
     from .errors import PunchlabError
 
     try:

@@ -7,12 +7,12 @@ from contextlib import AbstractContextManager, contextmanager
 import httpx
 import pytest
 
-from punchlab.account import Account
-from punchlab.collection import load_collection
 from punchlab.home import TUTORIAL_COLLECTION, data_file
-from punchlab.messages import MockRequest, MockResponse
-from punchlab.mock import MockServer
+from punchlab.mock.collection import load_collection
+from punchlab.mock.messages import MockRequest, MockResponse
+from punchlab.mock.server import MockServer
 from punchlab.store import Store
+from punchlab.talkdesk.account import Account
 
 _hosts = itertools.count(1)
 
@@ -61,6 +61,19 @@ def mock_api() -> Iterator[Callable[..., tuple[RecordingMock, str]]]:
 def mounted_api(mock_api) -> tuple[RecordingMock, str]:
     """The live tutorial API answered in-process at a unique base URL (set `.auth` to lock it)."""
     return mock_api()
+
+
+@pytest.fixture
+def punch_clock(account: Account, mounted_api):
+    """The tutorial's agents and its Punch Clock Connection to the mounted live mock, with the
+    three tutorial Actions published."""
+    account.add_tutorial_agents()
+    _, base = mounted_api
+    punch = account.add_connection(name="Punch Clock", description="mock", base_path=base)
+    punch.add_tutorial_actions()
+    for action in punch.actions():
+        action.publish()
+    return punch
 
 
 @pytest.fixture(scope="session")

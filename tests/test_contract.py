@@ -10,7 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_cli_serve import free_port, wait_for
+
+from tests.mock.test_cli import free_port, wait_for
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTRACT = ROOT / "tests" / "contract"

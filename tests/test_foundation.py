@@ -8,8 +8,8 @@ from pathlib import Path
 import httpx
 
 import punchlab
-from punchlab.check import run_env_check
 from punchlab.cli import main
+from punchlab.course.check import run_env_check
 from punchlab.inprocess import client, mount, mounted, unmount
 
 
@@ -72,8 +72,8 @@ def test_import_punchlab_stays_light() -> None:
 
 
 def test_cli_reset_restores_the_tutorial_start(tmp_path: Path, monkeypatch, capsys) -> None:
-    from punchlab.account import Account
     from punchlab.store import Store
+    from punchlab.talkdesk.account import Account
 
     monkeypatch.setenv("PUNCHLAB_HOME", str(tmp_path))
     store = Store.default()

@@ -62,3 +62,18 @@ def test_render_value_keeps_types_of_whole_tokens() -> None:
 
 def test_placeholders_in_order_without_duplicates() -> None:
     assert placeholders("/users/{{page}}?p={{ page }}&u={{user_id}}") == ["page", "user_id"]
+
+
+# ---------------------------------------------------------------- templates
+
+
+class _Agent:
+    name = "Barbara"
+
+
+def test_templates_follow_keys_and_indexes_never_attributes() -> None:
+    variables = {"agent": {"name": "Barbara"}, "users": [{"email": "a@x"}], "obj": _Agent()}
+    assert render("{{agent.name}} {{users.0.email}}", variables) == "Barbara a@x"
+    assert render("{{agent.name.__class__}}", variables) == "{{agent.name.__class__}}"
+    assert render("{{obj.name}}", variables) == "{{obj.name}}"
+    assert render("{{users.1.email}}", variables) == "{{users.1.email}}"
