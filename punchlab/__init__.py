@@ -74,6 +74,7 @@ _EXPORTS = {
     "render_value": "templates",
     "Replay": "mock.replay",
     "run_env_check": "course.check",
+    "compact_errors": "course.tracebacks",
     "Store": "store",
     "hours": "talkdesk.timesheet",
     "shifts": "talkdesk.timesheet",
