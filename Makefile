@@ -17,9 +17,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	@touch $(STAMP)
 
+# The venv comes first on PATH, and JupyterLab's terminals inherit it, so `punchlab reset` works
+# there as the course writes it. Terminals start the user's shell, not a login shell: a login shell
+# reads /etc/profile, which sets PATH again without the venv.
 lab: $(STAMP)
-	$(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --port=$(PORT) $(ROOT_FLAG) \
-		--ServerApp.root_dir="$(NOTEBOOK_DIR)"
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --port=$(PORT) \
+		$(ROOT_FLAG) --ServerApp.root_dir="$(NOTEBOOK_DIR)" \
+		--ServerApp.terminado_settings="shell_command=$${SHELL:-/bin/sh}"
 
 # Package tests and every notebook (nbmake, in parallel), on a throw-away lab home. The
 # real-browser test runs first and alone: a kernel starting beside busy workers can miss its cue.
