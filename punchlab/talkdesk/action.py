@@ -851,7 +851,9 @@ class Action:
             "url",
             "message",
         ]
-        return pd.DataFrame.from_records(records, columns=columns)
+        frame = pd.DataFrame.from_records(records, columns=columns)
+        frame["status"] = frame["status"].astype("Int64")  # 200, not 200.0; no status is <NA>
+        return frame
 
     def export(self) -> dict[str, Any]:
         """The Action as Talkdesk's Add action panel asks for it."""

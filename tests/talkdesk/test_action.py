@@ -189,6 +189,7 @@ def test_states_draft_active_deprecated(punch) -> None:
     log = formatted.runs()
     assert log["test"].tolist() == [False, False] and log["attempt"].tolist() == [2, 1]
     assert log["outcome"].tolist() == ["success", "success"]
+    assert log["status"].dtype == "Int64" and log["status"].tolist() == [200, 200]  # not 200.0
 
 
 def test_templates_in_parameters_and_input_defaults(account: Account, punch, api) -> None:
