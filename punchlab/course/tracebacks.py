@@ -67,7 +67,8 @@ def _short_traceback(shell: Any, etype: type, value: BaseException, tb: Any, tb_
     lines = [f"{_RED}{_BOLD}{etype.__name__}{_RESET}: {value}"]
     cause = value.__cause__ or (None if value.__suppress_context__ else value.__context__)
     while cause is not None and len(lines) < 4:
-        lines.append(f"  because {type(cause).__name__}: {cause}")
+        if str(cause) not in str(value):  # a message that already quotes its cause says it all
+            lines.append(f"  because {type(cause).__name__}: {cause}")
         cause = cause.__cause__
     yours = [
         frame

@@ -47,6 +47,20 @@ def test_the_cause_of_a_chained_error_is_one_line_more(shell, capsys) -> None:
     assert lines[1].startswith("  because ValueError: invalid literal for int()")
 
 
+def test_a_cause_the_message_already_quotes_is_not_repeated(shell, capsys) -> None:
+    compact_errors(shell=shell)
+    shell.run_cell(
+        "from punchlab import MappingError, SyncError\n"
+        "try:\n"
+        "    raise MappingError('users[0].id: missing')\n"
+        "except MappingError as exc:\n"
+        "    raise SyncError(f'page 1: {exc}; nothing was applied') from exc\n"
+    )
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert "page 1: users[0].id: missing; nothing was applied" in lines[0]
+    assert not any("because" in line for line in lines)
+
+
 def test_other_errors_keep_the_full_traceback(shell, capsys) -> None:
     compact_errors(shell=shell)
     shell.run_cell("def f():\n    return 1 / 0\nf()\n")
