@@ -49,6 +49,7 @@ def _free_port() -> int:
 class Lab:
     base: str
     token: str
+    root: Path  # the folder it serves
 
     def api(self, method: str, path: str, *, missing_ok: bool = False, **kwargs) -> httpx.Response:
         headers = {"Authorization": f"token {self.token}"}
@@ -101,7 +102,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
-    lab = Lab(f"http://127.0.0.1:{port}", token)
+    lab = Lab(f"http://127.0.0.1:{port}", token, work / "notebooks")
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -157,9 +158,19 @@ class Notebook:
         return path
 
     def menu(self, *names: str) -> None:
-        for name in names:  # an item's accessible name may end with its shortcut
-            label = re.compile(rf"^{re.escape(name)}(\s+(Ctrl|Shift|Alt)\S*)?$")
-            self.page.get_by_role("menuitem", name=label).click()
+        """Click through the menu bar, e.g. `menu("Run", "Run All Cells")`."""
+        for attempt in range(3):
+            self.answer_kernel_dialog()  # a late "Select Kernel" dialog blocks every click
+            try:
+                for name in names:  # an item's accessible name may end with its shortcut
+                    label = re.compile(rf"^{re.escape(name)}(\s+(Ctrl|Shift|Alt)\S*)?$")
+                    self.page.get_by_role("menuitem", name=label).click(timeout=10_000)
+                return
+            except sync_api.TimeoutError:
+                if not self.page.locator(".jp-Dialog").count():  # Escape would cancel it
+                    self.page.keyboard.press("Escape")  # close a half-open menu, try again
+                if attempt == 2:
+                    raise
 
     def answer_kernel_dialog(self) -> None:
         """Under load JupyterLab may ask which kernel to use, though one is running: pick it."""
@@ -187,23 +198,38 @@ class Notebook:
             self.page.wait_for_timeout(250)
         raise AssertionError(f"{self.name}: still running after {timeout:.0f} s")
 
+    def save(self) -> dict:
+        """File -> Save Notebook; returns the notebook as saved (outputs included)."""
+        self.menu("File", "Save Notebook")
+        self.page.locator(".jp-mod-dirty").wait_for(state="detached", timeout=30_000)
+        return self.lab.api("GET", f"/api/contents/{self.name}", params={"content": 1}).json()
+
     def run_all(self) -> dict:
         """Run -> Run All Cells, on past the cells that fail on purpose; returns the saved notebook.
 
         JupyterLab stops a Run All at a cell that raises, even one tagged `raises-exception`;
-        a learner then runs the cells below it, and so does this.
+        a learner then runs the cells below it, and so does this. A cell is never run twice:
+        the run goes on below a cell only once that cell has ended with an error.
         """
         self.menu("Run", "Run All Cells")
-        for _ in range(20):
-            prompts = self.wait_idle()
-            waiting = [i for i, prompt in enumerate(prompts) if not re.search(r"\d", prompt)]
-            if not waiting:
-                break
-            self.page.locator(".jp-CodeCell .jp-InputPrompt").nth(waiting[0]).click()
-            self.menu("Run", "Run Selected Cell and All Below")
-        self.menu("File", "Save Notebook")
-        self.page.locator(".jp-mod-dirty").wait_for(state="detached", timeout=30_000)
-        return self.lab.api("GET", f"/api/contents/{self.name}", params={"content": 1}).json()
+        for _ in range(40):
+            self.wait_idle()
+            saved = self.save()
+            code = [c for c in saved["content"]["cells"] if c["cell_type"] == "code"]
+            waiting = [i for i, c in enumerate(code) if c["execution_count"] is None]
+            if not waiting or all(not code[i]["source"].strip() for i in waiting):
+                return saved
+            first = waiting[0]
+            stopped = first > 0 and any(
+                o["output_type"] == "error" for o in code[first - 1]["outputs"]
+            )
+            if first == 0:  # Run All never started (e.g. a kernel dialog took the click)
+                self.menu("Run", "Run All Cells")
+            elif stopped:
+                self.answer_kernel_dialog()
+                self.page.locator(".jp-CodeCell .jp-InputPrompt").nth(first).click()
+                self.menu("Run", "Run Selected Cell and All Below")
+        raise AssertionError(f"{self.name}: Run All did not reach the last cell")
 
     def output_of(self, marker: str):
         """The output area of the code cell whose source contains `marker` (unique)."""
@@ -227,6 +253,20 @@ def _errors(notebook: dict) -> list[str]:
             if output["output_type"] == "error" and not intended:
                 found.append(f"cell {index}: {output['ename']}: {output['evalue']}")
     return found
+
+
+def _drive_00(nb: Notebook) -> None:
+    """The overview diagram reads top-down at a legible size (not squeezed to fit the width)."""
+    cell = nb.page.locator(".jp-MarkdownCell", has_text="The whole tutorial on one page")
+    diagram = cell.locator(".jp-RenderedMermaid img").first  # Mermaid is drawn as an SVG image
+    diagram.wait_for(timeout=30_000)
+    nb.page.set_viewport_size({"width": 1400, "height": 2200})  # the whole diagram in one picture
+    diagram.scroll_into_view_if_needed()
+    nb.shot("diagram", cell)
+    box = diagram.bounding_box()
+    scale = diagram.evaluate("el => el.getBoundingClientRect().width / el.naturalWidth")
+    assert box["height"] > box["width"] * 0.8, box  # top-down, not one long row
+    assert scale > 0.75, f"the diagram is drawn at {scale:.2f}x: its text is too small to read"
 
 
 def _drive_01(nb: Notebook) -> None:
@@ -308,7 +348,12 @@ def _drive_05(nb: Notebook) -> None:
     nb.shot("console_logged_out", console)
 
 
-DRIVERS: dict[str, Callable[[Notebook], None]] = {"01": _drive_01, "04": _drive_04, "05": _drive_05}
+DRIVERS: dict[str, Callable[[Notebook], None]] = {
+    "00": _drive_00,
+    "01": _drive_01,
+    "04": _drive_04,
+    "05": _drive_05,
+}
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
@@ -330,10 +375,20 @@ def test_notebook_in_a_real_browser(lab: Lab, browser, name: str) -> None:
         page.locator(".jp-NotebookPanel").wait_for(timeout=120_000)
         nb.wait_idle()
         started = time.monotonic()
-        errors = _errors(nb.run_all())
+        saved = nb.run_all()
+        errors = _errors(saved)
         print(f"{name}: Run All in {time.monotonic() - started:.1f} s")
         nb.shot("run_all")
         assert not errors, f"{name} after Run All: " + "; ".join(errors)
+        intended = [
+            index
+            for index, cell in enumerate(saved["content"]["cells"])
+            if "raises-exception" in cell["metadata"].get("tags", [])
+        ]
+        if intended:  # what a learner reads there: the message first, short
+            cell = page.locator(".jp-Notebook .jp-Cell").nth(intended[0])
+            cell.scroll_into_view_if_needed()
+            nb.shot("intended_error", cell)
         driver = DRIVERS.get(name[:2])
         if driver is not None:
             driver(nb)
@@ -343,3 +398,34 @@ def test_notebook_in_a_real_browser(lab: Lab, browser, name: str) -> None:
     finally:
         page.close()
         lab.api("DELETE", f"/api/sessions/{session['id']}")
+
+
+def test_punchlab_command_works_in_a_jupyterlab_terminal(lab: Lab, browser) -> None:
+    """`punchlab ...` as the course says to type it, in the terminal JupyterLab opens."""
+    for old in SCREENSHOTS.glob("te*.png"):
+        old.unlink()
+    lab.api("DELETE", "/lab/api/workspaces/default", missing_ok=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        page.goto(f"{lab.base}/lab?token={lab.token}")
+        nb = Notebook(page, lab, "terminal")
+        page.locator(".jp-Launcher").get_by_text("Terminal", exact=True).click(timeout=60_000)
+        terminal = page.locator(".jp-Terminal").first
+        terminal.locator(".xterm-screen").wait_for(timeout=60_000)
+        terminal.click()
+        which, check = lab.root / "which.txt", lab.root / "check.txt"
+        command = f"command -v punchlab > {which} && punchlab check > {check}"
+        page.keyboard.type(f"{command} && clear && cat {which} {check}\n")
+        deadline = time.monotonic() + 60
+        while not (check.exists() and "[ OK ]" in check.read_text()):
+            assert time.monotonic() < deadline, "punchlab check did not run in the terminal"
+            page.wait_for_timeout(500)
+        page.wait_for_timeout(1_000)  # the screen shows what was printed
+        nb.shot("terminal", terminal)
+        assert which.read_text().strip() == str(ROOT / ".venv" / "bin" / "punchlab")
+        assert "[FAIL]" not in check.read_text()
+    except Exception:
+        page.screenshot(path=str(SCREENSHOTS / "terminal_failure.png"))
+        raise
+    finally:
+        page.close()
