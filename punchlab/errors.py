@@ -3,6 +3,7 @@
 ```
 PunchlabError
 ├── CollectionError      a Postman collection that cannot be used (names the file and JSON path)
+│   └── OpenAPIError     an OpenAPI document that cannot be imported (file and JSON path)
 ├── ValidationError      input that breaks a rule (names the field, agent, page or request)
 │   └── MappingError     a field mapping that cannot produce Agent Sync's format
 ├── TemplateError        a `{{ }}` template that names a variable with no value
@@ -26,6 +27,7 @@ __all__ = [
     "AuthError",
     "CollectionError",
     "MappingError",
+    "OpenAPIError",
     "PunchlabError",
     "SyncError",
     "TemplateError",
@@ -48,6 +50,14 @@ class CollectionError(PunchlabError, ValueError):
         self.where = where
         at = f" at {where}" if where else ""
         super().__init__(f"{source}{at}: {message}")
+
+
+class OpenAPIError(CollectionError):
+    """An OpenAPI document that `load_openapi` cannot import (not YAML/JSON, not OpenAPI 3.0 or
+    3.1, refused by the OpenAPI schema, a `$ref` to nothing or a `$ref` cycle).
+
+    `source` is the file (or `"<dict>"`), `where` the JSON path of the problem.
+    """
 
 
 class ValidationError(PunchlabError, ValueError):

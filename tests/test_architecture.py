@@ -150,6 +150,7 @@ def test_imports_point_one_way_shared_mock_talkdesk_course() -> None:
         ("store.py", "    from .mock import server\n", "punchlab.mock.server"),
         ("errors.py", "    from . import cli\n", "punchlab.cli"),
     ],
+    ids=["lazy-mock", "type-checking-mock", "absolute-talkdesk", "shared-to-mock", "shared-to-cli"],
 )
 def test_the_check_catches_an_import_against_the_rule(
     tmp_path: Path, where: str, line: str, expected: str

@@ -63,7 +63,7 @@ def test_console_script_is_installed() -> None:
 
 
 def test_import_punchlab_stays_light() -> None:
-    heavy = ("pandas", "ipywidgets", "matplotlib", "jsonschema")
+    heavy = ("pandas", "ipywidgets", "matplotlib", "jsonschema", "yaml", "openapi_spec_validator")
     code = (
         f"import sys, punchlab, punchlab.cli; print(sorted(m for m in {heavy} if m in sys.modules))"
     )

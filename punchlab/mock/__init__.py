@@ -1,6 +1,9 @@
 """The Postman side (tutorial step 2): the collection and the mock server that answers it.
 
 * `collection`: load a Postman collection and its saved examples (`load_collection`).
+* `openapi`: an OpenAPI 3.0/3.1 document imported as a collection (`load_openapi`).
+* `openapi_document`: reading, checking and `$ref`-resolving that document.
+* `schema_sample`: example values generated from schemas.
 * `messages`: `MockRequest` / `MockResponse`, the request body limit (`MAX_BODY_BYTES`).
 * `matching`: how Postman's cloud mock picks the saved example for a request.
 * `replay`: answers from the saved examples (`mode="replay"`).

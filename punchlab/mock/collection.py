@@ -483,6 +483,29 @@ def _validator() -> Any:
     return _VALIDATOR
 
 
+# ---------------------------------------------------------------- files
+
+
+def read_file(path: Path, error: type[CollectionError] = CollectionError) -> str:
+    """A file's text (UTF-8, a BOM dropped); a missing or unreadable file is one `error`."""
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise error("no such file", source=str(path)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise error(f"cannot read the file ({exc})", source=str(path)) from None
+
+
+def parse_json(text: str, source: str, error: type[CollectionError] = CollectionError) -> Any:
+    """Parsed JSON; text that is not JSON is one `error` saying where it breaks."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise error(
+            f"not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}", source=source
+        ) from None
+
+
 # ---------------------------------------------------------------- the collection
 
 
@@ -508,20 +531,8 @@ class Collection:
     def from_file(cls, path: str | Path, *, validate: bool = True) -> Collection:
         """Load a collection file; any problem is one `CollectionError` naming the file."""
         path = Path(path)
-        source = str(path)
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except FileNotFoundError:
-            raise CollectionError("no such file", source=source) from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise CollectionError(f"cannot read the file ({exc})", source=source) from None
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise CollectionError(
-                f"not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}", source=source
-            ) from None
-        return cls.from_dict(data, source=source, validate=validate)
+        data = parse_json(read_file(path), str(path))
+        return cls.from_dict(data, source=str(path), validate=validate)
 
     @classmethod
     def from_dict(

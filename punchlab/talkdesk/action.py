@@ -82,11 +82,16 @@ class ActionConnection(Protocol):
     module; an Action only needs this much of it.
     """
 
-    id: int
-    name: str
-    base_path: str
-    auth: Any  # a `connection.Auth`: an `httpx.Auth` that names its `secret_headers`
-    store: Store
+    @property
+    def id(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def base_path(self) -> str: ...
+    @property
+    def auth(self) -> Any: ...  # a `connection.Auth`: an `httpx.Auth` naming its `secret_headers`
+    @property
+    def store(self) -> Store: ...
 
     @classmethod
     def load(cls, store: Store, name_or_id: str | int) -> Self: ...

@@ -348,6 +348,14 @@ def _drive_05(nb: Notebook) -> None:
     nb.shot("console_logged_out", console)
 
 
+def _assert_kernel_goes_idle(lab: Lab, kernel: str, *, within: float = 60.0) -> None:
+    """The kernel finishes Run All, the widget clicks and the saves: none leaves it busy."""
+    deadline = time.monotonic() + within
+    while (state := lab.api("GET", f"/api/kernels/{kernel}").json()["execution_state"]) != "idle":
+        assert time.monotonic() < deadline, f"kernel still {state} after {within:.0f} s"
+        time.sleep(0.5)
+
+
 DRIVERS: dict[str, Callable[[Notebook], None]] = {
     "00": _drive_00,
     "01": _drive_01,
@@ -392,6 +400,7 @@ def test_notebook_in_a_real_browser(lab: Lab, browser, name: str) -> None:
         driver = DRIVERS.get(name[:2])
         if driver is not None:
             driver(nb)
+        _assert_kernel_goes_idle(lab, session["kernel"]["id"])
     except Exception:
         nb.shot("failure")
         raise

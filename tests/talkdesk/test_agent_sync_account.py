@@ -10,8 +10,10 @@ import pandas as pd
 import pytest
 
 from punchlab.errors import MappingError, SyncError, ValidationError
+from punchlab.home import data_file
 from punchlab.inprocess import mount, unmount
 from punchlab.mock.live import generate_users
+from punchlab.mock.openapi import load_openapi
 from punchlab.mock.server import MockServer
 from punchlab.talkdesk.account import Account
 from punchlab.talkdesk.action import Action, ActionResult
@@ -352,3 +354,41 @@ def test_an_offset_action_starts_at_zero_and_a_link_style_is_refused(account: Ac
     assert report.pages == 3 and report.stop_reason == "page 3 had no next_offset"
     assert account.external_id(7, punch) == "7"
     assert users.runs()["url"].str.endswith(("offset=0", "offset=3", "offset=6")).all()
+
+
+def test_agent_sync_pages_through_the_vendor_openapi_document_in_replay_mode(
+    account: Account,
+) -> None:
+    account.add_tutorial_agents()  # the vendor's employees 1001 to 1010 include their emails
+    collection = load_openapi(data_file("workforce_vendor.openapi.yaml"))
+    with MockServer(collection).serve() as running:
+        vendor = account.add_connection(
+            name="ShiftLedger", description="The vendor, replayed", base_path=f"{running.url}/v1"
+        )
+        employees = vendor.add_action(
+            name="List employees",
+            description="Employees, five at a time",
+            path="/employees?offset={{offset}}&limit=5",
+            parameters={"offset": "integer"},
+            output_schema={
+                "type": "object",
+                "title": "Root",
+                "properties": {
+                    "users": {"type": "array", "title": "Users", "items": {"type": "object"}},
+                    "next_offset": {"type": ["integer", "null"], "title": "Next offset"},
+                },
+            },
+        )
+        report = agent_sync(
+            employees,
+            account,
+            style="offset",
+            mapping={"id": "employee_id", "name": "full_name", "email": "work_email"},
+        )
+    assert (report.pages, report.stop_reason) == (3, "page 3 had no next_offset")
+    frame = account.agents_frame(connection=vendor)
+    by_email = dict(zip(frame["email"], frame["external_id"], strict=True))
+    assert by_email["user+1@talkdesk.com"] == "1001"
+    assert by_email["user+5@talkdesk.com"] == "1006"
+    assert by_email["user+7@talkdesk.com"] == "1010"
+    assert sum(value is not None for value in by_email.values()) == 7
