@@ -73,6 +73,9 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     )
     tracker.parent.mkdir(parents=True)
     tracker.write_text(json.dumps({"windowingMode": "none"}))
+    docs = tracker.parents[1] / "docmanager-extension" / "plugin.jupyterlab-settings"
+    docs.parent.mkdir()
+    docs.write_text(json.dumps({"autosave": False}))  # the test saves; nothing saves beside it
     news = tracker.parents[1] / "apputils-extension" / "notification.jupyterlab-settings"
     news.parent.mkdir()
     news.write_text(json.dumps({"fetchNews": "false"}))  # no "Jupyter news?" toast
@@ -146,8 +149,8 @@ def browser() -> Iterator:
 class Notebook:
     """One notebook open in JupyterLab, as a learner has it in front of them."""
 
-    def __init__(self, page, lab: Lab, name: str) -> None:
-        self.page, self.lab, self.name = page, lab, name
+    def __init__(self, page, lab: Lab, name: str, *, kernel: str | None = None) -> None:
+        self.page, self.lab, self.name, self.kernel = page, lab, name, kernel
         self.steps = 0
 
     def shot(self, step: str, target=None) -> Path:
@@ -172,6 +175,13 @@ class Notebook:
                 if attempt == 2:
                     raise
 
+    def _kernel_idle(self) -> bool:
+        """What the server says of the kernel (the page's indicator can lag behind)."""
+        if self.kernel is None:
+            return True
+        kernel = self.lab.api("GET", f"/api/kernels/{self.kernel}").json()
+        return kernel["execution_state"] == "idle"
+
     def answer_kernel_dialog(self) -> None:
         """Under load JupyterLab may ask which kernel to use, though one is running: pick it."""
         select = self.page.locator(".jp-Dialog").get_by_role("button", name="Select", exact=True)
@@ -188,7 +198,7 @@ class Notebook:
         while time.monotonic() < deadline:
             self.answer_kernel_dialog()
             prompts = self._prompts()
-            idle = indicator.get_attribute("data-status") == "idle"
+            idle = indicator.get_attribute("data-status") == "idle" and self._kernel_idle()
             if idle and not any("*" in prompt for prompt in prompts):
                 quiet_since = quiet_since or time.monotonic()
                 if time.monotonic() - quiet_since > 1.0:
@@ -200,8 +210,13 @@ class Notebook:
 
     def save(self) -> dict:
         """File -> Save Notebook; returns the notebook as saved (outputs included)."""
-        self.menu("File", "Save Notebook")
-        self.page.locator(".jp-mod-dirty").wait_for(state="detached", timeout=30_000)
+
+        def saved(response) -> bool:
+            return response.request.method == "PUT" and f"/api/contents/{self.name}" in response.url
+
+        # Read it only once the server has answered the save: a read beside a write can fail.
+        with self.page.expect_response(saved, timeout=30_000):
+            self.menu("File", "Save Notebook")
         return self.lab.api("GET", f"/api/contents/{self.name}", params={"content": 1}).json()
 
     def run_all(self) -> dict:
@@ -212,7 +227,7 @@ class Notebook:
         the run goes on below a cell only once that cell has ended with an error.
         """
         self.menu("Run", "Run All Cells")
-        for _ in range(40):
+        for _ in range(15):
             self.wait_idle()
             saved = self.save()
             code = [c for c in saved["content"]["cells"] if c["cell_type"] == "code"]
@@ -229,7 +244,8 @@ class Notebook:
                 self.answer_kernel_dialog()
                 self.page.locator(".jp-CodeCell .jp-InputPrompt").nth(first).click()
                 self.menu("Run", "Run Selected Cell and All Below")
-        raise AssertionError(f"{self.name}: Run All did not reach the last cell")
+        left = [code[i]["source"][:60] for i in waiting[:3]]
+        raise AssertionError(f"{self.name}: Run All did not reach these cells: {left}")
 
     def output_of(self, marker: str):
         """The output area of the code cell whose source contains `marker` (unique)."""
@@ -271,6 +287,12 @@ def _drive_00(nb: Notebook) -> None:
 
 def _drive_01(nb: Notebook) -> None:
     """The Add New Agent form: an invalid email first, then a valid one."""
+    # The cell that saved a bad email shows that moment, not the form's final state.
+    first_try = nb.output_of('form.email.value = "jamie.rivera@localhost"')
+    first_try.scroll_into_view_if_needed()
+    nb.shot("snapshot_after_the_bad_email", first_try)
+    assert "not a valid email" in first_try.inner_text()
+    assert "Saved" not in first_try.inner_text()
     form = nb.page.locator(".punchlab-add-agent").last
     form.scroll_into_view_if_needed()
     nb.shot("form_after_run_all", form)
@@ -306,6 +328,11 @@ def _drive_04(nb: Notebook) -> None:
 
 def _drive_05(nb: Notebook) -> None:
     """The builder publishes the logout Automation; the console logs an agent in and out."""
+    # Above the exercise, the builder's snapshot does not give the answer away.
+    before_exercise = nb.output_of('builder.name.value = "Punch in on login"')
+    before_exercise.scroll_into_view_if_needed()
+    nb.shot("builder_snapshot_before_the_exercise", before_exercise)
+    assert "external_id" not in before_exercise.inner_text()
     builder = nb.page.locator(".punchlab-automation-builder").last
     builder.scroll_into_view_if_needed()
     nb.shot("builder_after_run_all", builder)
@@ -377,7 +404,7 @@ def test_notebook_in_a_real_browser(lab: Lab, browser, name: str) -> None:
     for old in SCREENSHOTS.glob(f"{name[:2]}_*.png"):
         old.unlink()
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    nb = Notebook(page, lab, name)
+    nb = Notebook(page, lab, name, kernel=session["kernel"]["id"])
     try:
         page.goto(lab.url(name))
         page.locator(".jp-NotebookPanel").wait_for(timeout=120_000)
