@@ -16,9 +16,11 @@ import argparse
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from punchlab import Account, MockServer, Store
+from punchlab.talkdesk.action import EXECUTIONS_PER_SECOND
 from punchlab.talkdesk.automation import Event
 
 
@@ -48,11 +50,14 @@ def main() -> int:
                 inputs={"user_id": punch.external_id_variable},
             )
         ids = [agent.id for agent in account.agents()]
+        start = datetime(2026, 3, 2, 8, tzinfo=UTC)
+        # Talkdesk runs 50 Action executions a second per account: beyond that they fail
+        # with 429 unsent, so the events are spread at 50 a second to time real calls
         events = [
             Event(
                 "login" if (i // len(ids)) % 2 == 0 else "logout",
                 ids[i % len(ids)],
-                "2026-03-02T08:00:00+00:00",
+                (start + timedelta(seconds=i // EXECUTIONS_PER_SECOND)).isoformat(),
             )
             for i in range(args.events)
         ]

@@ -465,3 +465,44 @@ def check_agents(agents: Any, users: Sequence[Mapping[str, Any]]) -> Feedback:
             )
     problems = [text for _, text in sorted(found, key=lambda item: item[0])]
     return Feedback(title, problems)
+
+
+# -- notebook 07: an output schema Talkdesk accepts -------------------------------------------
+
+__all__ += ["check_output_schema"]
+
+
+def check_output_schema(schema: Any, examples: Sequence[Any]) -> Feedback:
+    """Check an output schema against Talkdesk's rules and against the answers it must accept.
+
+    Talkdesk's rules are `punchlab.talkdesk.action.check_schema`'s (its first problem is
+    reported, with its JSON path); then each example answer must validate, or the Action would
+    end in `validation_error` on it (the first error of each is reported).
+
+    ```python
+    check_output_schema(pasted_schema, [page_1, page_2, page_3])   # ✘ … needs a 'title' …
+    ```
+    """
+    from jsonschema import Draft7Validator
+
+    from ..talkdesk.action import check_schema
+
+    title = "Output schema"
+    if not isinstance(schema, Mapping) or not schema:
+        return Feedback(title, ["give a schema: a JSON object with `type`, `properties`, ..."])
+    problems: list[str] = []
+    try:
+        check_schema(schema, where="output schema")
+    except ValidationError as exc:
+        problems.append(f"Talkdesk refuses it: {exc}.")
+        if "draft-07" in str(exc):
+            return Feedback(title, problems)
+    validator = Draft7Validator(schema)
+    for i, example in enumerate(examples):
+        error = next(iter(sorted(validator.iter_errors(example), key=lambda e: e.json_path)), None)
+        if error is not None:
+            problems.append(
+                f"example {i + 1} does not validate at {error.json_path}: {error.message}; "
+                "the Action would end in validation_error on this answer."
+            )
+    return Feedback(title, problems)

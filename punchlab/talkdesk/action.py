@@ -17,14 +17,20 @@ users.publish()                                 # ...and, once published, no lon
 ```
 
 States: **Draft** (editable, testable) → `publish()` → **Active** (immutable, runnable) →
-`deprecate()` → **Deprecated** (still runnable).
+`deprecate()` → **Deprecated** (still runnable) → `end_of_life()` → **End of Life** (no longer
+runs or tests; its run log stays).
+
+Talkdesk runs at most 50 Action executions a second per account (`EXECUTIONS_PER_SECOND`):
+a run beyond them fails with 429 without being sent, and only the Action's execution log
+(`action.runs()`) shows it; `ActionResult.rate_limited` says so.
 
 Entry points for Agent Sync and Automations:
 
-* `action.run(params, *, body=None, variables=None, attempt=1) -> ActionResult` runs a
-  published Action. Parameter values (and the input schema's `default`s) may be `{{ }}`
-  templates, rendered with `variables` (for example `{"agent": agent.variables()}`); a missing
-  variable is a `validation_error` before any HTTP call.
+* `action.run(params, *, body=None, variables=None, attempt=1, at=None) -> ActionResult`
+  runs a published Action (`at`: when, for the limit per second; default now). Parameter
+  values (and the input schema's `default`s) may be `{{ }}` templates, rendered with
+  `variables` (for example `{"agent": agent.variables()}`); a missing variable is a
+  `validation_error` before any HTTP call.
 * `ActionResult`: `outcome` (`success`, `error`, `timeout`, `validation_error`), `status`,
   `data` (the response projected onto the output schema), `errors` (`Issue`s with a JSON path
   such as `$.users[3].email`), `request` (as sent, secrets masked), `duration`, `attempt`.
@@ -48,6 +54,7 @@ import httpx
 
 from ..errors import PunchlabError, TemplateError, ValidationError
 from ..templates import MISSING, placeholders, render, render_value
+from ..times import utc_iso
 from .schemas import compiled
 
 if TYPE_CHECKING:
@@ -56,6 +63,7 @@ if TYPE_CHECKING:
     from ..store import Store
 
 __all__ = [
+    "EXECUTIONS_PER_SECOND",
     "OUTCOMES",
     "Action",
     "ActionConnection",
@@ -71,6 +79,9 @@ METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 PARAMETER_TYPES = ("string", "integer", "number", "boolean")
 SCHEMA_TYPES = ("string", "integer", "number", "boolean", "array", "object")
 TIMEOUT_RANGE = (5.0, 30.0)
+# Talkdesk's account-wide rate limit (its Connections rate limits page).
+EXECUTIONS_PER_SECOND = 50
+_RATE_LIMITED = "429 Too Many Requests: over the account's 50 Action executions a second"
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _BODY_PREVIEW = 2000
 
@@ -121,6 +132,8 @@ CREATE TABLE IF NOT EXISTS action_runs (
     request TEXT,
     errors TEXT NOT NULL
 );
+CREATE INDEX IF NOT EXISTS action_runs_executed ON action_runs (started_at)
+    WHERE test = 0 AND (status IS NULL OR status != 429 OR request IS NOT NULL);
 """
 
 
@@ -135,6 +148,7 @@ class ActionState(StrEnum):
     DRAFT = "Draft"
     ACTIVE = "Active"
     DEPRECATED = "Deprecated"
+    END_OF_LIFE = "End of Life"
 
 
 @dataclass(frozen=True)
@@ -323,6 +337,7 @@ class ActionResult:
     body: str = ""
     test: bool = False
     started_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
+    rate_limited: bool = False  # over the account's executions a second: never sent
 
     @property
     def ok(self) -> bool:
@@ -585,6 +600,17 @@ class Action:
         """Active → Deprecated: it still runs, but it "will eventually stop working"."""
         return self._move(ActionState.DEPRECATED, allowed_from=ActionState.ACTIVE)
 
+    def end_of_life(self) -> Action:
+        """Deprecated → End of Life: it no longer runs (nor tests); its run log stays."""
+        return self._move(ActionState.END_OF_LIFE, allowed_from=ActionState.DEPRECATED)
+
+    def _refuse_end_of_life(self) -> None:
+        if self.state is ActionState.END_OF_LIFE:
+            raise ValidationError(
+                "it is End of Life and no longer runs (its run log stays: action.runs())",
+                where=f"Action {self.name!r}",
+            )
+
     # -- running -------------------------------------------------------------------------------
 
     def test(
@@ -596,8 +622,10 @@ class Action:
         variables: Mapping[str, Any] | None = None,
         **named: Any,
     ) -> ActionResult:
-        """Run the Action in any state, as Talkdesk's Test button does: `action.test(page=1)`."""
+        """Run the Action as Talkdesk's Test button does (`action.test(page=1)`), in any state
+        but End of Life."""
         self.refresh()
+        self._refuse_end_of_life()
         return self._execute({**(params or {}), **named}, body, variables, attempt=1, test=True)
 
     def run(
@@ -609,12 +637,17 @@ class Action:
         variables: Mapping[str, Any] | None = None,
         attempt: int = 1,
         client: httpx.Client | None = None,
+        at: datetime | str | None = None,
     ) -> ActionResult:
         """Run a published Action (Active or Deprecated): the entry point for Automations.
 
         `client`: an open `punchlab.inprocess.client()` to send with, left open (a batch of
         Automation events shares one); by default each run opens and closes its own. The
         Connection's auth and the Action's timeout apply either way.
+
+        `at`: when the execution happens (an Automation passes its event's time; default
+        now). The account runs at most `EXECUTIONS_PER_SECOND` in one second: a run beyond
+        them is recorded as an `error` with status 429 and `rate_limited=True`, never sent.
         """
         self.refresh()
         if self.state is ActionState.DRAFT:
@@ -622,9 +655,42 @@ class Action:
                 "a Draft can only be tested; publish it before it runs",
                 where=f"Action {self.name!r}",
             )
+        self._refuse_end_of_life()
+        started = utc_iso(at, where="at") if at is not None else datetime.now(UTC).isoformat()
+        if self._over_limit(started):
+            limited = ActionResult(
+                action=self.name,
+                outcome="error",
+                status=429,
+                attempt=attempt,
+                message=_RATE_LIMITED,
+                started_at=started,
+                rate_limited=True,
+            )
+            return self._record(limited)
         return self._execute(
-            dict(params or {}), body, variables, attempt=attempt, test=False, client=client
+            dict(params or {}),
+            body,
+            variables,
+            attempt=attempt,
+            test=False,
+            client=client,
+            started_at=started,
         )
+
+    def _over_limit(self, started_at: str) -> bool:
+        """Whether the account already ran `EXECUTIONS_PER_SECOND` in `started_at`'s second.
+
+        Every Connection of an account shares its Store, so the runs counted are the account's;
+        tests and runs refused by the limit do not count.
+        """
+        second = started_at[:19]  # YYYY-MM-DDTHH:MM:SS, then a fraction or the offset
+        count = self.connection.store.query(  # answered from the partial index alone
+            "SELECT COUNT(*) FROM action_runs WHERE started_at >= ? AND started_at < ? "
+            "AND test = 0 AND (status IS NULL OR status != 429 OR request IS NOT NULL)",
+            (second, second + "~"),
+        )[0][0]
+        return count >= EXECUTIONS_PER_SECOND
 
     def _inputs(
         self, params: Mapping[str, Any], body: Mapping[str, Any] | None, variables: Any
@@ -692,13 +758,14 @@ class Action:
         attempt: int,
         test: bool,
         client: httpx.Client | None = None,
+        started_at: str | None = None,
     ) -> ActionResult:
         start = time.monotonic()
         common = {
             "action": self.name,
             "attempt": attempt,
             "test": test,
-            "started_at": datetime.now(UTC).isoformat(),
+            "started_at": started_at or datetime.now(UTC).isoformat(),
         }
         connection = self.connection
         values, payload, issues = self._inputs(params, body, variables)

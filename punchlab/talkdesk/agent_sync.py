@@ -21,6 +21,7 @@ run (`dry_run=True`) only reports.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -57,6 +58,7 @@ Fetch = Callable[[Any], Mapping[str, Any]]
 
 _NEXT_KEYS = ("next", "_links.next.href", "links.next")
 _EXCERPT = 200
+_LIMIT_WAITS = 5  # seconds a page waits for the account's executions limit before failing
 
 
 @dataclass(frozen=True)
@@ -290,7 +292,9 @@ def action_fetcher(action: Action, *, param: str | None = None) -> Fetch:
     A published Action (Active or Deprecated) is run; a Draft is tested, as the Test button
     does. `param` defaults to the Action's only path parameter (`page` for the tutorial's). A
     result that is not `success` (an HTTP error, a timeout, an answer that breaks the output
-    schema) becomes a `SyncError` with the page number, status and a body excerpt.
+    schema) becomes a `SyncError` with the page number, status and a body excerpt. A page the
+    account's limit of 50 Action executions a second refuses (never sent, a 429 in the
+    execution log) is asked again in the next second, up to `_LIMIT_WAITS` times.
 
     ```python
     pages = paginate(action_fetcher(punch.action("Get users (formatted)")))
@@ -306,8 +310,13 @@ def action_fetcher(action: Action, *, param: str | None = None) -> Fetch:
 
     def fetch(cursor: Any) -> Mapping[str, Any]:
         params = {param: cursor}
-        draft = action.state is ActionState.DRAFT
-        result = action.test(params) if draft else action.run(params)
+        execute = action.test if action.state is ActionState.DRAFT else action.run
+        result = execute(params)
+        for _ in range(_LIMIT_WAITS):
+            if not result.rate_limited:
+                break
+            time.sleep(1.0 - time.time() % 1.0)  # the limit counts whole seconds
+            result = execute(params)
         if not result.ok:
             message = result.message
             if result.status is not None and message.startswith(str(result.status)):

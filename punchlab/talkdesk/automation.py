@@ -27,6 +27,10 @@ Every event leaves one `Run` per Automation whose trigger matches, with an outco
 with the same variables and sent as the body. A `RetryPolicy` retries 5xx answers and timeouts
 (never 4xx), recording each attempt; `replay_failed()` sends failed requests again as new,
 linked runs.
+
+An Action execution over the account's limit (50 a second, counted at the events' times) fails
+with 429 in the Action's execution log only (`action.runs()`): as in Talkdesk, the Automation's
+run reads `success` (with no HTTP status), and nothing retries or replays it.
 """
 
 from __future__ import annotations
@@ -310,6 +314,11 @@ class Automations:
                 f"the Action {action.name!r} is a Draft: publish it first (Active actions only)",
                 where=f"{where}, Then",
             )
+        if action.state is ActionState.END_OF_LIFE:
+            raise ValidationError(
+                f"the Action {action.name!r} is End of Life and no longer runs",
+                where=f"{where}, Then",
+            )
         fields = _input_fields(action)
         unknown = [key for key in inputs if key not in fields]
         if unknown:
@@ -537,10 +546,13 @@ class Automations:
                     body=body or None,
                     attempt=attempt,
                     client=http,
+                    at=base[3] if replay_of is None else None,
                 )
                 outcome, status, message = result.outcome, result.status, result.message
                 request, duration = result.request, result.duration
                 response = result.data if result.data is not None else (result.body or None)
+                if result.rate_limited:  # Talkdesk shows it in the execution log only
+                    outcome, status, message = "success", None, "OK"
             except PunchlabError as exc:
                 outcome, status, message, request, response, duration = (
                     "error", None, f"{type(exc).__name__}: {exc}", None, None, 0.0

@@ -31,9 +31,9 @@ import hashlib
 import json
 import threading
 import time
-from collections.abc import Generator, Mapping
+from collections.abc import Generator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import httpx
 
@@ -43,6 +43,11 @@ from ..home import TUTORIAL_ACTIONS, data_file
 from ..store import Store
 from .action import Action
 from .action import ensure_tables as ensure_action_tables
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..mock.collection import Collection
 
 __all__ = [
     "MASK",
@@ -454,6 +459,24 @@ class Connection:
             "SELECT id FROM actions WHERE connection_id = ? ORDER BY id", (self.id,)
         )
         return [Action.load(self, row["id"]) for row in rows]
+
+    def add_actions_from(
+        self,
+        collection: Collection,
+        requests: Sequence[str] | Mapping[str, str] | None = None,
+    ) -> pd.DataFrame:
+        """One Draft Action per request of `collection` (a Postman collection, or an OpenAPI
+        document loaded as one): path, typed parameters and schemas read from its requests and
+        examples. Returns a table of what was created and what a person should check; see
+        `punchlab.talkdesk.actions_from_requests`.
+
+        ```python
+        punch.add_actions_from(collection, {"users/punch-clock": "Punch clock"})
+        ```
+        """
+        from .actions_from_requests import add_actions_from
+
+        return add_actions_from(self, collection, requests)
 
     def add_tutorial_actions(self) -> list[Action]:
         """The tutorial's three Actions (steps 3.4-3.6), from `data/tutorial_actions.json`.

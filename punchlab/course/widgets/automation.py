@@ -82,7 +82,11 @@ class AutomationBuilder(widgets.VBox):
     def _actions(self) -> list[Action]:
         found = []
         for connection in self.account.connections():
-            found += [a for a in connection.actions() if a.state is not ActionState.DRAFT]
+            found += [
+                a
+                for a in connection.actions()
+                if a.state in (ActionState.ACTIVE, ActionState.DEPRECATED)
+            ]
         return found
 
     def _show_inputs(self) -> None:
