@@ -47,6 +47,7 @@ _EXPORTS = {
     "MappingError": "errors",
     "OpenAPIError": "errors",
     "PunchlabError": "errors",
+    "StoreError": "errors",
     "SyncError": "errors",
     "TemplateError": "errors",
     "ValidationError": "errors",

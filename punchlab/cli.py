@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 __all__ = ["main"]
 
@@ -34,10 +35,15 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _reset(args: argparse.Namespace) -> int:
+    from .errors import PunchlabError
     from .store import Store
     from .talkdesk.account import Account
 
-    store = Store.default()
+    try:
+        store = Store.default()
+    except PunchlabError as exc:
+        print(f"punchlab reset: {exc}", file=sys.stderr)
+        return 2
     try:
         counts = {
             table: store.query(f'SELECT COUNT(*) FROM "{table}"')[0][0]
@@ -65,31 +71,72 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _probability(text: str) -> float:
-    value = float(text)
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"must be within 0..1, not {text}")
+def _number(text: str, low: float, high: float, what: str) -> float:
+    """`text` as a finite number within low..high, or argparse's one-line error."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not low <= value <= high:  # NaN fails too
+        raise argparse.ArgumentTypeError(f"must be {what}, not {text!r}")
     return value
+
+
+def _probability(text: str) -> float:
+    return _number(text, 0.0, 1.0, "within 0..1")
+
+
+def _delay(text: str) -> float:
+    from .mock.messages import MAX_DELAY_MS
+
+    return _number(text, 0.0, MAX_DELAY_MS, f"a delay of 0 to {MAX_DELAY_MS} milliseconds")
+
+
+def _whole(text: str, low: int, high: int) -> int:
+    """`text` as an integer within low..high, or argparse's one-line error."""
+    stripped = text.strip()
+    digits = stripped.removeprefix("-")
+    fits = digits.isascii() and digits.isdecimal() and len(digits) <= len(str(high))
+    if not fits or not low <= int(stripped) <= high:
+        what = (
+            f"a positive integer up to {high}" if low == 1 else f"an integer from {low} to {high}"
+        )
+        raise argparse.ArgumentTypeError(f"must be {what}, not {text!r}")
+    return int(stripped)
+
+
+def _port(text: str) -> int:
+    return _whole(text, 0, 65535)
 
 
 def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, not {text}")
-    return value
+    return _whole(text, 1, 10**9)
+
+
+def _page_size(text: str) -> int:
+    from .mock.live import MAX_PAGE_SIZE
+
+    return _whole(text, 1, MAX_PAGE_SIZE)
 
 
 def _users(text: str) -> int | str:
     if text.strip().lstrip("-").isdecimal():
-        return _positive_int(text)
+        from .mock.live import MAX_USERS
+
+        return _whole(text, 1, MAX_USERS)
     return text
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a bad argument told in one line (no usage block) and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser, one sub-command per task."""
-    parser = argparse.ArgumentParser(
-        prog="punchlab", description="Talkdesk's Clock Punch tutorial, offline."
-    )
+    parser = _Parser(prog="punchlab", description="Talkdesk's Clock Punch tutorial, offline.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     check = commands.add_parser("check", help="check that the lab's environment is ready")
     check.set_defaults(run=_check)
@@ -121,7 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--mode", choices=("replay", "live"), default="replay")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
-    serve.add_argument("--port", type=int, default=4010, help="port (4010; 0 picks a free one)")
+    serve.add_argument("--port", type=_port, default=4010, help="port (4010; 0 picks a free one)")
     serve.add_argument(
         "--users",
         type=_users,
@@ -131,9 +178,9 @@ def build_parser() -> argparse.ArgumentParser:
         "instead of the collection's",
     )
     serve.add_argument(
-        "--page-size", type=_positive_int, default=5, metavar="K", help="live mode: users per page"
+        "--page-size", type=_page_size, default=5, metavar="K", help="live mode: users per page"
     )
-    serve.add_argument("--delay", type=float, default=0.0, metavar="MS", help="latency per answer")
+    serve.add_argument("--delay", type=_delay, default=0.0, metavar="MS", help="latency per answer")
     serve.add_argument(
         "--error-rate",
         type=_probability,

@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from .text import storable
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -27,7 +29,7 @@ _EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
 
 def is_email(text: str) -> bool:
     """Whether `text` (already stripped) looks like an email a sign-up form would accept."""
-    return _EMAIL.fullmatch(text) is not None
+    return _EMAIL.fullmatch(text) is not None and storable(text)
 
 
 def normalise_email(email: str) -> str:

@@ -8,6 +8,7 @@ PunchlabError
 │   └── MappingError     a field mapping that cannot produce Agent Sync's format
 ├── TemplateError        a `{{ }}` template that names a variable with no value
 ├── AuthError            a Connection's credentials refused by its token endpoint
+├── StoreError           the lab's database cannot be opened or stays busy (names the file)
 └── SyncError            an Agent Sync that stopped part-way (nothing was applied)
 ```
 
@@ -29,6 +30,7 @@ __all__ = [
     "MappingError",
     "OpenAPIError",
     "PunchlabError",
+    "StoreError",
     "SyncError",
     "TemplateError",
     "ValidationError",
@@ -91,3 +93,14 @@ class SyncError(PunchlabError):
 
 class AuthError(PunchlabError):
     """A Connection could not authenticate (for example its OAuth2 token request was refused)."""
+
+
+class StoreError(PunchlabError):
+    """The lab's database cannot be used: not a database file, or locked past the busy timeout.
+
+    `path` is the file.
+    """
+
+    def __init__(self, message: str, *, path: object) -> None:
+        self.path = path
+        super().__init__(f"{path}: {message}")

@@ -37,8 +37,20 @@ def data_file(name: str) -> Path:
 
 
 def lab_home(*, create: bool = True) -> Path:
-    """The lab home: `$PUNCHLAB_HOME`, or `~/.punchlab`. It holds the lab's state."""
+    """The lab home: `$PUNCHLAB_HOME`, or `~/.punchlab`. It holds the lab's state.
+
+    A new lab home is readable by its owner only (its database holds credentials). A path that
+    cannot be a folder raises `StoreError` naming it.
+    """
     home = Path(os.environ.get("PUNCHLAB_HOME") or Path.home() / ".punchlab").expanduser()
     if create:
-        home.mkdir(parents=True, exist_ok=True)
+        try:
+            home.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError as exc:
+            from .errors import StoreError
+
+            raise StoreError(
+                f"cannot be the lab home ({exc.strerror}); set PUNCHLAB_HOME to a folder",
+                path=home,
+            ) from exc
     return home

@@ -18,13 +18,16 @@ assert store.query("SELECT text FROM notes")[0]["text"] == "hello"
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from .errors import StoreError, ValidationError
 from .home import lab_home
 
 __all__ = ["DEFAULT_FILE", "Store"]
@@ -48,17 +51,24 @@ class Store:
             target = ":memory:"
         else:
             self.path = Path(path) if path is not None else lab_home() / DEFAULT_FILE
-            self.path.parent.mkdir(parents=True, exist_ok=True)
             target = str(self.path)
+            _create_private(self.path)
         # autocommit mode: transactions are opened explicitly by transaction()
-        self._db = sqlite3.connect(
-            target, timeout=BUSY_TIMEOUT_S, check_same_thread=False, isolation_level=None
-        )
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA foreign_keys = ON")
-        if not memory:
-            self._db.execute("PRAGMA journal_mode = WAL")
-            self._db.execute("PRAGMA synchronous = NORMAL")
+        try:
+            self._db = sqlite3.connect(
+                target,
+                timeout=BUSY_TIMEOUT_S,
+                check_same_thread=False,
+                isolation_level=None,
+                factory=_Connection,
+            )
+            self._db.row_factory = sqlite3.Row
+            self._db.execute("PRAGMA foreign_keys = ON")
+            if not memory:
+                _retry_busy(self.path, lambda: self._db.execute("PRAGMA journal_mode = WAL"))
+                self._db.execute("PRAGMA synchronous = NORMAL")
+        except sqlite3.Error as exc:
+            raise _store_error(exc, self.path) from exc
         self._lock = threading.RLock()
         self._ensured: set[str] = set()
         # names ensured inside each open transaction level, kept only if that level commits
@@ -95,7 +105,10 @@ class Store:
         with self._lock:
             depth = len(self._pending)
             savepoint = f"punchlab_{depth}"
-            self._db.execute(f"SAVEPOINT {savepoint}" if depth else "BEGIN IMMEDIATE")
+            try:
+                self._db.execute(f"SAVEPOINT {savepoint}" if depth else "BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                raise _store_error(exc, self.path or ":memory:") from exc
             self._pending.append(set())
             try:
                 yield self._db
@@ -134,6 +147,76 @@ class Store:
         """Close the database."""
         with self._lock:
             self._db.close()
+
+
+class _Connection(sqlite3.Connection):
+    """A connection whose text that cannot be UTF-8 (a lone surrogate) is a `ValidationError`.
+
+    Modules check their fields first and name them; this is the net under every other string.
+    """
+
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
+        try:
+            return super().execute(sql, parameters)
+        except UnicodeEncodeError as exc:
+            raise _unstorable(exc) from exc
+
+    def executemany(self, sql: str, parameters: Any, /) -> sqlite3.Cursor:
+        try:
+            return super().executemany(sql, parameters)
+        except UnicodeEncodeError as exc:
+            raise _unstorable(exc) from exc
+
+
+def _unstorable(exc: UnicodeEncodeError) -> ValidationError:
+    return ValidationError(
+        f"text with {exc.object[exc.start : exc.end]!r} cannot be stored (not valid UTF-8)",
+        where="text",
+    )
+
+
+def _create_private(path: Path) -> None:
+    """Create the database file (and its folder) readable by the owner only, if it is new.
+
+    SQLite gives the `-wal` and `-shm` files the database file's permissions.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    except OSError as exc:
+        raise StoreError(f"cannot create the database ({exc.strerror})", path=path) from exc
+
+
+def _busy(exc: sqlite3.Error) -> bool:
+    return "locked" in str(exc) or "busy" in str(exc)
+
+
+def _store_error(exc: sqlite3.Error, path: object) -> StoreError:
+    if _busy(exc):
+        return StoreError(
+            f"the database is busy: another process held its lock for more than "
+            f"{BUSY_TIMEOUT_S:g} s ({exc})",
+            path=path,
+        )
+    return StoreError(f"cannot use the database ({exc})", path=path)
+
+
+def _retry_busy(path: object, step: Any) -> Any:
+    """Run `step`, retrying while SQLite says the database is locked, up to the busy timeout.
+
+    Switching a new database to WAL needs an exclusive lock, and SQLite answers "database is
+    locked" at once (without its busy handler) while another process is doing the same.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    pause = 0.002
+    while True:
+        try:
+            return step()
+        except sqlite3.OperationalError as exc:
+            if not _busy(exc) or time.monotonic() + pause > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.05)
 
 
 def _statements(script: str) -> Iterator[str]:

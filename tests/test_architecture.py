@@ -122,6 +122,7 @@ def test_the_package_has_the_three_sides_and_shared_ground_at_the_top() -> None:
             "names",
             "store",
             "templates",
+            "text",
             "times",
         )
     ]

@@ -46,6 +46,25 @@ def _route_table(routes: list[tuple[str, str, str]], url: str) -> list[str]:
     ]
 
 
+def _raise_file_limit(wanted: int = 4096) -> None:
+    """Lift the soft open-file limit towards `wanted` (macOS starts at 256), as servers do.
+
+    Each connection costs a file; with 256, a few hundred idle sockets would lock real
+    requests out until the idle timeout closes them.
+    """
+    try:
+        import resource
+    except ImportError:  # Windows has no such limit
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        except (ValueError, OSError):
+            pass  # keep the limit we have; the idle timeout still frees sockets
+
+
 def run_cli(args: Any) -> int:
     """`punchlab serve`: build the mock from the command line's options and serve until Ctrl-C.
 
@@ -86,6 +105,7 @@ def run_cli(args: Any) -> int:
     lines += _route_table(routes, url)
     lines += ["", "Press Ctrl-C to stop."]
     print("\n".join(lines), flush=True)
+    _raise_file_limit()
     uv = uvicorn_server(server.asgi)
     signal.signal(signal.SIGTERM, lambda *_: setattr(uv, "should_exit", True))
     try:

@@ -20,9 +20,14 @@ import time
 from collections.abc import Callable
 
 from ..errors import ValidationError
-from .messages import MockRequest, MockResponse
+from .messages import MAX_DELAY_MS, MockRequest, MockResponse
 
 __all__ = ["Faults"]
+
+
+def _finite(value: object) -> bool:
+    """A real, finite number (NaN and infinities compare in ways that break every check)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 class Faults:
@@ -30,7 +35,8 @@ class Faults:
 
     **Parameters:**
 
-    * `latency`: seconds added to every answer, fixed or a `(min, max)` range drawn uniformly.
+    * `latency`: seconds added to every answer, fixed or a `(min, max)` range drawn uniformly
+      (at most 180 s, the longest `x-mock-response-delay`).
     * `error_rate`: the share of requests (0..1) answered with `error_status` instead.
     * `error_status`: the status of an injected error (5xx).
     * `rate_limit`: requests per minute (token bucket); the excess gets Postman's 429.
@@ -49,14 +55,20 @@ class Faults:
         clock: Callable[[], float] = time.time,
     ) -> None:
         low, high = latency if isinstance(latency, tuple) else (latency, latency)
-        if not 0 <= low <= high:
-            raise ValidationError(f"needs 0 <= min <= max, not {latency!r}", where="latency")
-        if not 0.0 <= error_rate <= 1.0:
+        longest = MAX_DELAY_MS / 1000
+        if not (_finite(low) and _finite(high) and 0 <= low <= high <= longest):
+            raise ValidationError(
+                f"needs 0 <= min <= max <= {longest:g} seconds, not {latency!r}", where="latency"
+            )
+        if not (_finite(error_rate) and 0.0 <= error_rate <= 1.0):
             raise ValidationError(f"must be within 0..1, not {error_rate!r}", where="error_rate")
-        if not 500 <= error_status <= 599:
+        if isinstance(error_status, bool) or error_status not in range(500, 600):
             raise ValidationError(f"must be a 5xx status, not {error_status}", where="error_status")
-        if rate_limit is not None and rate_limit <= 0:
-            raise ValidationError(f"must be positive, not {rate_limit!r}", where="rate_limit")
+        if rate_limit is not None and not (_finite(rate_limit) and rate_limit > 0):
+            raise ValidationError(
+                f"must be a positive number of requests a minute, not {rate_limit!r}",
+                where="rate_limit",
+            )
         self.latency = (float(low), float(high))
         self.error_rate = float(error_rate)
         self.error_status = error_status

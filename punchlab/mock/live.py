@@ -7,10 +7,13 @@ Where replay mode answers with the collection's saved examples, live mode comput
 | `GET /users/formatted?page=N` | `{"count", "total", "users": [{"name", "id", "email"}]}` |
 | `GET /users/not-formatted?page=N` | users `{"name", "punch_clock_id", "punch_clock_email"}` |
 | `POST /user/{id}/punch-clock` | a check-in, then a check-out, alternating, at the real UTC time |
-| `GET /punches[?user_id=N]` | the punch ledger, oldest first |
+| `GET /punches[?user_id=N]` | the punch ledger, oldest first (up to 1000 punches) |
+| `GET /punches?page=N[&user_id=N]` | a page of it: `{"count", "total", "punches": [...]}` |
 
-Pages hold `page_size` users (5, as in the tutorial; a request may ask for another size with
-`page_size=` or `per_page=`, up to 1000). A page past the end is empty (`count` 0).
+Pages hold `page_size` users or punches (5, as in the tutorial; a request may ask for another
+size with `page_size=` or `per_page=`, up to 1000). A page past the end is empty (`count` 0).
+`/punches` without `page` answers the whole ledger as a list, as long as it holds at most 1000
+punches (past that, a 400 asks for a page).
 
 Errors: page problems answer **400 in plain text**, exactly like the tutorial's
 `No page was specified.` example; everything else (unknown user, unknown route, wrong method)
@@ -50,14 +53,21 @@ from .messages import MockRequest, MockResponse
 
 __all__ = [
     "LiveApi",
+    "MAX_ID",
     "MAX_PAGE_SIZE",
+    "MAX_USERS",
     "PunchLedger",
     "generate_users",
     "load_users_csv",
+    "parse_id",
     "split_path",
 ]
 
 MAX_PAGE_SIZE = 1000
+# One rule for every id (user ids, pages, page sizes): a whole number 1..MAX_ID, 18 digits at
+# most, so it always fits SQLite's 64-bit INTEGER.
+MAX_ID = 10**18 - 1
+MAX_USERS = 1_000_000  # generated users (each costs about half a kilobyte)
 JSON = [("content-type", "application/json")]
 TEXT = [("content-type", "text/plain; charset=utf-8")]
 
@@ -77,8 +87,8 @@ def generate_users(n: int, *, seed: int = 0) -> list[dict[str, Any]]:
     assert users[0]["email"] == "user+1@talkdesk.com"
     ```
     """
-    if n < 0:
-        raise ValidationError(f"cannot generate {n} users", where="users")
+    if isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= MAX_USERS:
+        raise ValidationError(f"can generate 0 to {MAX_USERS:,} users, not {n!r}", where="users")
     rng = random.Random(seed)
     first, last = rng.choices(FIRST_NAMES, k=n), rng.choices(LAST_NAMES, k=n)
     return [
@@ -97,9 +107,9 @@ def load_users_csv(path: str | Path) -> list[dict[str, Any]]:
     for line, row in read_rows(path, required=("id", "name", "email")):
         where = f"{path}, line {line}"
         raw_id = row["id"].strip()
-        if not raw_id.isdecimal() or int(raw_id) < 1:
-            raise ValidationError(f"id {raw_id!r} is not a positive integer", where=where)
-        user_id = int(raw_id)
+        user_id = parse_id(raw_id)
+        if user_id is None:
+            raise ValidationError(f"id {raw_id!r} is not {ID_RULE}", where=where)
         if user_id in seen:
             raise ValidationError(f"id {user_id} appears twice", where=where)
         name, email = row["name"].strip(), row["email"].strip()
@@ -223,16 +233,32 @@ class PunchLedger:
                 zip(_COLUMNS, (cursor.lastrowid, user_id, name, kind, time, check_in), strict=True)
             )
 
-    def records(self, *, user_id: int | None = None) -> list[dict[str, Any]]:
-        """The punches as plain dicts, oldest first (optionally only one user's)."""
+    def records(
+        self, *, user_id: int | None = None, offset: int = 0, limit: int | None = None
+    ) -> list[dict[str, Any]]:
+        """The punches as plain dicts, oldest first (optionally one user's, or a slice)."""
+        end = None if limit is None else offset + limit
         if self.store is None:
             with self._lock:
-                return [dict(r) for r in self._memory if user_id is None or r["user_id"] == user_id]
+                chosen = [r for r in self._memory if user_id is None or r["user_id"] == user_id]
+                return [dict(r) for r in chosen[offset:end]]
         sql = f"SELECT {', '.join(_COLUMNS)} FROM live_punches"
         params: tuple[int, ...] = ()
         if user_id is not None:
             sql, params = sql + " WHERE user_id = ?", (user_id,)
-        return [dict(row) for row in self.store.query(sql + " ORDER BY id", params)]
+        sql += " ORDER BY id LIMIT ? OFFSET ?"
+        params += (-1 if limit is None else limit, offset)
+        return [dict(row) for row in self.store.query(sql, params)]
+
+    def count(self, *, user_id: int | None = None) -> int:
+        """How many punches (optionally one user's)."""
+        if user_id is None:
+            return len(self)
+        if self.store is None:
+            with self._lock:
+                return sum(1 for r in self._memory if r["user_id"] == user_id)
+        sql = "SELECT COUNT(*) AS n FROM live_punches WHERE user_id = ?"
+        return int(self.store.query(sql, (user_id,))[0]["n"])
 
     def clear(self) -> None:
         """Forget every punch."""
@@ -263,7 +289,7 @@ class LiveApi:
         ("GET", "/users/formatted?page={page}", "users, formatted"),
         ("GET", "/users/not-formatted?page={page}", "users, not formatted"),
         ("POST", "/user/{user_id}/punch-clock", "punch the clock (in, then out)"),
-        ("GET", "/punches?user_id={user_id}", "the punch ledger (user_id optional)"),
+        ("GET", "/punches?page={page}&user_id={user_id}", "the punch ledger (both optional)"),
     )
 
     def __init__(
@@ -283,12 +309,15 @@ class LiveApi:
         formatted, raw = [], []
         for i, user in enumerate(users):
             try:
-                record = {"id": int(user["id"]), "name": str(user["name"])}
+                record = {"id": user["id"], "name": str(user["name"])}
                 record["email"] = str(user["email"])
             except (KeyError, TypeError, ValueError) as exc:
                 raise ValidationError(
                     f"needs id, name and email ({exc})", where=f"user {i}"
                 ) from exc
+            record["id"] = parse_id(record["id"])
+            if record["id"] is None:
+                raise ValidationError(f"id {user['id']!r} is not {ID_RULE}", where=f"user {i}")
             if record["id"] in self._by_id:
                 raise ValidationError(f"id {record['id']} appears twice", where=f"user {i}")
             self.users.append(record)
@@ -344,19 +373,19 @@ class LiveApi:
         response.example = route
         return response
 
-    def _page(self, kind: str, request: MockRequest) -> MockResponse:
-        query = dict(request.query)
+    def _page_and_size(self, query: dict[str, str]) -> tuple[int, int] | MockResponse:
+        """`(page, size)` from the query (`page` required), or the plain-text 400 to send."""
         if "page" not in query:
             return MockResponse(400, list(TEXT), b"No page was specified.")
-        page = _positive(query["page"])
+        page = parse_id(query["page"])
         if page is None:
             return MockResponse(
-                400, list(TEXT), f"page must be a positive integer, not {query['page']!r}.".encode()
+                400, list(TEXT), f"page must be {ID_RULE}, not {query['page']!r}.".encode()
             )
         size = self.page_size
         for key in ("page_size", "per_page"):
             if key in query:
-                size = _positive(query[key])
+                size = parse_id(query[key])
                 if size is None or size > MAX_PAGE_SIZE:
                     return MockResponse(
                         400,
@@ -364,6 +393,13 @@ class LiveApi:
                         f"{key} must be an integer from 1 to {MAX_PAGE_SIZE}, "
                         f"not {query[key]!r}.".encode(),
                     )
+        return page, size
+
+    def _page(self, kind: str, request: MockRequest) -> MockResponse:
+        paging = self._page_and_size(dict(request.query))
+        if isinstance(paging, MockResponse):
+            return paging
+        page, size = paging
         users = self._pages[kind][(page - 1) * size : page * size]
         body = b'{"count":%d,"total":%d,"users":[%s]}' % (
             len(users),
@@ -373,7 +409,7 @@ class LiveApi:
         return MockResponse(200, list(JSON), body)
 
     def _punch(self, segment: str) -> MockResponse:
-        user_id = _positive(segment)
+        user_id = parse_id(segment)
         user = self._by_id.get(user_id) if user_id is not None else None
         if user is None:
             return MockResponse.error(404, "userNotFound", f"no user with id {segment!r}")
@@ -388,20 +424,51 @@ class LiveApi:
         query = dict(request.query)
         user_id = None
         if "user_id" in query:
-            user_id = _positive(query["user_id"])
+            user_id = parse_id(query["user_id"])
             if user_id is None:
+                return MockResponse.error(
+                    400, "badRequest", f"user_id must be {ID_RULE}, not {query['user_id']!r}"
+                )
+        if "page" not in query:
+            # today's answer, the whole ledger as a list, while it stays small
+            total = self.ledger.count(user_id=user_id)
+            if total > MAX_PAGE_SIZE:
                 return MockResponse.error(
                     400,
                     "badRequest",
-                    f"user_id must be a positive integer, not {query['user_id']!r}",
+                    f"the ledger holds {total} punches, more than {MAX_PAGE_SIZE} in one answer: "
+                    "ask for a page (page=1, page_size up to 1000)",
                 )
-        body = json.dumps(self.ledger.records(user_id=user_id)).encode()
-        return MockResponse(200, list(JSON), body)
+            body = json.dumps(self.ledger.records(user_id=user_id)).encode()
+            return MockResponse(200, list(JSON), body)
+        paging = self._page_and_size(query)
+        if isinstance(paging, MockResponse):
+            return paging
+        page, size = paging
+        punches = self.ledger.records(user_id=user_id, offset=(page - 1) * size, limit=size)
+        answer = {
+            "count": len(punches),
+            "total": self.ledger.count(user_id=user_id),
+            "punches": punches,
+        }
+        return MockResponse(200, list(JSON), json.dumps(answer).encode())
 
 
-def _positive(text: str) -> int | None:
-    text = text.strip()
-    if not text.isascii() or not text.isdecimal() or len(text) > 18:
+ID_RULE = f"a positive integer up to {MAX_ID} (ASCII digits)"
+
+
+def parse_id(value: object) -> int | None:
+    """`value` as an id by the lab's one rule (an int, or ASCII digits, 1..MAX_ID), else `None`.
+
+    ```python
+    assert parse_id(" 42 ") == 42 and parse_id("²") is None and parse_id(10**30) is None
+    ```
+    """
+    if isinstance(value, str):
+        text = value.strip()
+        if not text.isascii() or not text.isdecimal() or len(text) > len(str(MAX_ID)):
+            return None
+        value = int(text)
+    if isinstance(value, bool) or not isinstance(value, int):
         return None
-    value = int(text)
-    return value if value >= 1 else None
+    return value if 1 <= value <= MAX_ID else None

@@ -18,6 +18,7 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
@@ -70,6 +71,7 @@ def _strip(segments: tuple[str, ...]) -> tuple[str, ...]:
     return segments[:-1] if len(segments) > 1 and segments[-1] == "" else segments
 
 
+@lru_cache(maxsize=8192)  # collections repeat their segments ("users", "punch-clock") a lot
 def is_id(segment: str) -> bool:
     """An "alphanumeric ID" segment (research §5 decision 2): all digits, a UUID, or a token of
     16+ `[A-Za-z0-9_-]` characters with at least one digit."""
@@ -103,7 +105,9 @@ def _similar(a: str, b: str, threshold: float = 0.75) -> bool:
         return True
     if abs(len(a) - len(b)) / longest > 1 - threshold:
         return False  # the length difference alone is too many edits; skip the O(n·m) work
-    return 1 - levenshtein(a, b) / longest >= threshold
+    from rapidfuzz.distance import Levenshtein  # the same edit distance as `levenshtein`, in C
+
+    return 1 - Levenshtein.distance(a, b) / longest >= threshold
 
 
 # ---------------------------------------------------------------- compiled examples
@@ -125,6 +129,7 @@ class Path:
     def compile(cls, path: str) -> Path:
         segments = path_segments(path)
         stripped = _strip(segments)
+        ids = _ids(segments)
         wildcards = tuple(
             (m.group(1).strip() if (m := _WILDCARD.match(s)) else None) for s in segments
         )
@@ -133,8 +138,8 @@ class Path:
             stripped=stripped,
             lower=tuple(s.lower() for s in segments),
             lower_stripped=tuple(s.lower() for s in stripped),
-            ids=_ids(segments),
-            ids_stripped=_ids(stripped),
+            ids=ids,
+            ids_stripped=_strip(ids),  # an empty last segment is never an id
             wildcards=wildcards,
         )
 

@@ -39,6 +39,7 @@ from .collection import (
     url_path,
     url_query,
 )
+from .index import ExampleIndex
 from .matching import (
     SELECTOR_HEADERS,
     Options,
@@ -362,6 +363,7 @@ class Replay:
                 )
             )
             self._plans.append(self._plan(example))
+        self._index = ExampleIndex(self.targets)  # scores a few candidates, not every example
         self._methods_with_body = {t.method for t in self.targets if t.body.mode != "none"}
         self._consulted = frozenset(SELECTOR_HEADERS) | set(self.options.match_headers)
         self._cache: dict[tuple[Any, ...], _Decision] = {}
@@ -424,7 +426,7 @@ class Replay:
         return (request.method, request.path, request.query, consulted, body_key)
 
     def _decide(self, request: MockRequest) -> _Decision:
-        outcome = select(request, self.targets, self.options)
+        outcome = self._index.select(request, self.options)
         winner = outcome.winner
         if winner is not None:
             return _Decision(winner.target.index, winner.total, winner.captures)

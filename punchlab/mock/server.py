@@ -46,7 +46,8 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_BASE_URL", "MockServer", "UsersSource"]
 
 DEFAULT_BASE_URL = "http://mock.punchlab"
-_SECRET_WORDS = ("key", "token", "secret", "password", "auth")
+# query keys whose values the request log masks (substrings, any case): "pass" covers passwd
+_SECRET_WORDS = ("key", "token", "secret", "pass", "pwd", "auth", "sig", "credential", "jwt")
 
 UsersSource = int | str | Path | Iterable[Mapping[str, Any]] | None
 

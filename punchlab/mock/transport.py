@@ -34,6 +34,8 @@ import httpx
 
 from .messages import MAX_BODY_BYTES, MockRequest, MockResponse, body_too_large
 
+BODY_TIMEOUT_S = 5.0  # the longest wait for the rest of a request body over HTTP (then 408)
+
 __all__ = ["AsyncMockTransport", "MockTransport", "Responder", "asgi_app"]
 
 
@@ -114,16 +116,24 @@ def asgi_app(server: Responder, *, blocking: bool = False) -> Callable[..., Any]
         chunks: list[bytes] = []
         size = 0
         more = True
-        while more:
-            message = await receive()
-            if message["type"] != "http.request":
-                return None
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > MAX_BODY_BYTES:
-                return _encode(body_too_large())
-            chunks.append(chunk)
-            more = message.get("more_body", False)
+        try:
+            async with asyncio.timeout(BODY_TIMEOUT_S):  # a body sent half-way would hang here
+                while more:
+                    message = await receive()
+                    if message["type"] != "http.request":
+                        return None
+                    chunk = message.get("body", b"")
+                    size += len(chunk)
+                    if size > MAX_BODY_BYTES:
+                        return _encode(body_too_large())
+                    chunks.append(chunk)
+                    more = message.get("more_body", False)
+        except TimeoutError:
+            return _encode(
+                MockResponse.error(
+                    408, "requestTimeout", f"The body did not arrive within {BODY_TIMEOUT_S:g} s."
+                )
+            )
         try:
             request = MockRequest.from_raw(
                 scope["method"],

@@ -38,6 +38,7 @@ from ..emails import is_email, normalise_email
 from ..errors import ValidationError
 from ..home import data_file
 from ..store import Store
+from ..text import check_text
 from .automation import Automation, Automations, RetryPolicy, Run
 from .connection import Auth, Connection
 
@@ -119,6 +120,7 @@ def _check_agent(name: Any, email: Any, *, where: Any, index: int) -> tuple[str,
     email = email.strip() if isinstance(email, str) else ""
     if not name:
         raise ValidationError("Name is mandatory", where=f"{where(index)}, Name")
+    check_text(name, where=f"{where(index)}, Name")
     if not email:
         raise ValidationError("Email is mandatory", where=f"{where(index)}, Email")
     if not is_email(email):
@@ -202,7 +204,23 @@ class Account:
             actives = agents["active"].tolist() if "active" in agents.columns else None
             names, emails = agents["name"].tolist(), agents["email"].tolist()
         else:
-            records = [dict(row) for row in agents]
+            if (
+                agents is None
+                or isinstance(agents, str | bytes | Mapping)
+                or not isinstance(agents, Iterable)
+            ):
+                raise ValidationError(
+                    f"expected a DataFrame or rows of {{name, email}}, not {type(agents).__name__}",
+                    where="agents",
+                )
+            records = []
+            for index, row in enumerate(agents):
+                if not isinstance(row, Mapping):
+                    raise ValidationError(
+                        f"expected a mapping with name and email, not {type(row).__name__}",
+                        where=f"row {index}",
+                    )
+                records.append(dict(row))
             names = [row.get("name") for row in records]
             emails = [row.get("email") for row in records]
             actives = [row.get("active", True) for row in records]
@@ -336,6 +354,9 @@ class Account:
             int(agent_id): (None if value is None else str(value).strip())
             for agent_id, value in external_ids.items()
         }
+        for agent_id, value in wanted.items():
+            if value is not None:
+                check_text(value, where=f"agent {agent_id}, External ID")
         with self.store.transaction() as db:
             if not db.execute("SELECT 1 FROM connections WHERE id = ?", (cid,)).fetchone():
                 raise ValidationError(f"no connection {cid}", where="connection")

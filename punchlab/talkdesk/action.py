@@ -180,16 +180,70 @@ def check_schema(schema: Any, *, where: str) -> dict[str, Any] | None:
     from jsonschema import Draft7Validator
     from jsonschema.exceptions import SchemaError
 
+    refs = _references(schema, where)  # first: it refuses a nesting too deep to check
     try:
         Draft7Validator.check_schema(schema)
     except SchemaError as exc:
         raise ValidationError(
             f"not a valid draft-07 schema: {exc.message}", where=f"{where} {exc.json_path}"
         ) from exc
+    _check_references(schema, refs, where)
     if schema.get("type") != "object":
         raise ValidationError('the root must have "type": "object"', where=f"{where} $")
     _check_properties(schema, f"{where} $")
     return json.loads(json.dumps(schema))
+
+
+MAX_SCHEMA_DEPTH = 64  # levels of nested objects and arrays in a schema
+# keywords whose value maps names to subschemas (a "$ref" key there is a name, not a reference)
+_SCHEMA_MAPS = frozenset({"properties", "patternProperties", "definitions", "dependencies"})
+# keywords whose value is data, never a schema
+_DATA_KEYWORDS = frozenset({"enum", "const", "default", "examples", "required"})
+
+
+def _references(schema: Mapping[str, Any], where: str) -> list[tuple[str, str]]:
+    """Every `$ref` in `schema` as `(JSON path, reference)`; refuses a nesting too deep."""
+    found = []
+    stack: list[tuple[Any, str, int, bool]] = [(schema, "$", 1, True)]
+    while stack:
+        value, path, depth, is_schema = stack.pop()
+        if depth > MAX_SCHEMA_DEPTH:
+            raise ValidationError(
+                f"the schema nests more than {MAX_SCHEMA_DEPTH} levels deep",
+                where=f"{where} {path}",
+            )
+        if isinstance(value, Mapping):
+            if is_schema and isinstance(value.get("$ref"), str):
+                found.append((path, value["$ref"]))
+            for key, sub in value.items():
+                if is_schema and key in _DATA_KEYWORDS:
+                    continue
+                stack.append(
+                    (sub, f"{path}.{key}", depth + 1, not (is_schema and key in _SCHEMA_MAPS))
+                )
+        elif isinstance(value, list):
+            for index, sub in enumerate(value):
+                stack.append((sub, f"{path}[{index}]", depth + 1, is_schema))
+    return found
+
+
+def _check_references(schema: Mapping[str, Any], refs: list[tuple[str, str]], where: str) -> None:
+    """Refuse a `$ref` that does not resolve inside the schema itself (the lab is offline)."""
+    if not refs:
+        return
+    from referencing import Registry
+    from referencing.exceptions import Unresolvable
+    from referencing.jsonschema import DRAFT7
+
+    resolver = Registry().resolver_with_root(DRAFT7.create_resource(schema))
+    for path, ref in refs:
+        try:
+            resolver.lookup(ref)
+        except Unresolvable as exc:
+            raise ValidationError(
+                f"$ref {ref!r} points nowhere in this schema ({type(exc).__name__})",
+                where=f"{where} {path}",
+            ) from exc
 
 
 def _check_properties(schema: Mapping[str, Any], at: str) -> None:
@@ -789,7 +843,7 @@ class Action:
             else:
                 sent = client.build_request(self.method, url, json=payload, timeout=self.timeout)
                 response = client.send(sent, auth=connection.auth)
-        except (httpx.HTTPError, PunchlabError) as exc:
+        except (httpx.HTTPError, httpx.InvalidURL, PunchlabError) as exc:
             timed_out = isinstance(exc, httpx.TimeoutException)
             result = ActionResult(
                 outcome="timeout" if timed_out else "error",

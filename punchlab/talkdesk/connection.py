@@ -41,6 +41,7 @@ from .. import inprocess
 from ..errors import AuthError, ValidationError
 from ..home import TUTORIAL_ACTIONS, data_file
 from ..store import Store
+from ..text import check_text, storable
 from .action import Action
 from .action import ensure_tables as ensure_action_tables
 
@@ -205,9 +206,12 @@ class OAuth2ClientCredentials(Auth):
         scope: str | None = None,
         extra: Mapping[str, str] | None = None,
     ) -> None:
-        url = httpx.URL(token_url)
+        url = _url(token_url, where="OAuth2 token URL")
         if url.scheme not in ("http", "https") or not url.host:
             raise ValidationError(f"{token_url!r} is not an http(s) URL", where="OAuth2 token URL")
+        _refuse_userinfo(
+            url, where="OAuth2 token URL", instead="give them as client_id and client_secret"
+        )
         _require(client_id, where="OAuth2 client id")
         _require(client_secret, where="OAuth2 client secret")
         self.token_url = token_url
@@ -288,6 +292,7 @@ def _masked(value: Any) -> Any:
 def _require(value: Any, *, where: str) -> None:
     if not isinstance(value, str) or not value.strip():
         raise ValidationError("this field is mandatory", where=where)
+    check_text(value, where=where)  # it goes into HTTP headers and the database
 
 
 def _basic(username: str, password: str) -> str:
@@ -297,11 +302,32 @@ def _basic(username: str, password: str) -> str:
 # -- the Connection -----------------------------------------------------------------------------
 
 
+def _url(text: str, *, where: str) -> httpx.URL:
+    try:
+        return httpx.URL(text)
+    except (httpx.InvalidURL, TypeError, ValueError) as exc:  # ValueError: not UTF-8 text
+        raise ValidationError(f"not a URL: {exc}", where=where) from exc
+
+
+def _refuse_userinfo(url: httpx.URL, *, where: str, instead: str) -> None:
+    """Credentials in a URL would show in reprs, exports and the database: refuse them."""
+    if url.userinfo:
+        redacted = str(url.copy_with(userinfo=b""))
+        raise ValidationError(
+            f"a URL must not hold a username or password ({redacted!r} without them): {instead}",
+            where=where,
+        )
+
+
 def check_base_path(base_path: str) -> str:
     """`base_path` checked as Talkdesk does (http(s), no query string), without a final `/`."""
     text = base_path.strip() if isinstance(base_path, str) else ""
     if not text:
         raise ValidationError("Base path is mandatory", where="Base path")
+    if any(c.isspace() for c in text) or not storable(text):
+        raise ValidationError(
+            f"{text!r} holds a space or a control character (percent-encode it)", where="Base path"
+        )
     try:
         url = httpx.URL(text)
     except httpx.InvalidURL as exc:
@@ -315,13 +341,11 @@ def check_base_path(base_path: str) -> str:
             f"{text!r} must not include query parameters (put them in an Action's path)",
             where="Base path",
         )
-    if url.userinfo:
-        redacted = str(url.copy_with(userinfo=b""))
-        raise ValidationError(
-            f"a base path must not hold a username or password ({redacted!r} without them): "
-            "choose Basic authentication, auth=BasicAuth(username, password)",
-            where="Base path",
-        )
+    _refuse_userinfo(
+        url,
+        where="Base path",
+        instead="choose Basic authentication, auth=BasicAuth(username, password)",
+    )
     if url.fragment or "#" in text:
         raise ValidationError(f"{text!r} must not include a '#' fragment", where="Base path")
     return text.rstrip("/")
