@@ -49,10 +49,13 @@ $(TEST_STAMP): pyproject.toml uv.lock
 	@touch $(LAB_STAMP) $@
 
 # JupyterLab opens on notebook 00, with the settings in lab-settings/ (no news prompt), whatever
-# the user's own JupyterLab settings are.
+# the user's own JupyterLab settings are. The venv comes first on PATH, and JupyterLab's terminals
+# inherit it, so `punchlab reset` works there as the course writes it. Terminals start the user's
+# shell, not a login shell: a login shell reads /etc/profile, which sets PATH again without the venv.
 lab: $(LAB_STAMP)
-	$(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --port=$(PORT) $(ROOT_FLAG) \
-		--ServerApp.root_dir="$(NOTEBOOK_DIR)" \
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --port=$(PORT) \
+		$(ROOT_FLAG) --ServerApp.root_dir="$(NOTEBOOK_DIR)" \
+		--ServerApp.terminado_settings="shell_command=$${SHELL:-/bin/sh}" \
 		--LabApp.default_url=/lab/tree/00_setup_check.ipynb \
 		--LabApp.app_settings_dir="$(CURDIR)/lab-settings"
 

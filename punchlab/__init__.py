@@ -80,6 +80,7 @@ _EXPORTS = {
     "render_value": "templates",
     "Replay": "mock.replay",
     "run_env_check": "course.check",
+    "compact_errors": "course.tracebacks",
     "Store": "store",
     "schema_from_example": "talkdesk.schema_inference",
     "schema_from_openapi": "talkdesk.schema_inference",

@@ -9,6 +9,7 @@ feedback.ok       # False
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -52,9 +53,17 @@ class Feedback:
 
     def _repr_markdown_(self) -> str:
         if self.ok:
-            return f"**✔ {self.title}**: all good"
-        items = "\n".join(f"- {p}" for p in self.problems)
-        return f"**✘ {self.title}**: still to fix\n\n{items}"
+            return f"**✔ {_markdown(self.title)}**: all good"
+        items = "\n".join(f"- {_markdown(p)}" for p in self.problems)
+        return f"**✘ {_markdown(self.title)}**: still to fix\n\n{items}"
+
+
+def _markdown(text: str) -> str:
+    """`text` for Markdown: `<`, `>` and `&` escaped outside `code spans` (HTML would eat them)."""
+    parts = text.split("`")
+    for i in range(0, len(parts), 2):  # even parts are outside code spans
+        parts[i] = html.escape(parts[i], quote=False)
+    return "`".join(parts)
 
 
 def _holder(users: Sequence[Any], expected: list[Any]) -> str | None:
@@ -401,7 +410,7 @@ def check_agents(agents: Any, users: Sequence[Mapping[str, Any]]) -> Feedback:
                     (
                         index,
                         f"{label}: {email.strip()!r} is how the tutorial's web page hides an "
-                        "address; type the real one, user+<n>@talkdesk.com with n the user's id.",
+                        "address; type the real one, `user+<n>@talkdesk.com` with n the user's id.",
                     )
                 )
                 refused.update(str(x).strip().casefold() for x in (name, email) if x)

@@ -850,7 +850,7 @@ class Action:
                 message=(
                     f"no answer within {self.timeout:g} s"
                     if timed_out
-                    else f"{type(exc).__name__}: {exc}"
+                    else _unreachable(connection.base_path, exc)
                 ),
                 request=self._masked(sent, payload, connection),
                 duration=time.monotonic() - start,
@@ -977,7 +977,9 @@ class Action:
             "url",
             "message",
         ]
-        return pd.DataFrame.from_records(records, columns=columns)
+        frame = pd.DataFrame.from_records(records, columns=columns)
+        frame["status"] = frame["status"].astype("Int64")  # 200, not 200.0; no status is <NA>
+        return frame
 
     def export(self) -> dict[str, Any]:
         """The Action as Talkdesk's Add action panel asks for it."""
@@ -996,3 +998,15 @@ class Action:
             "timeout": self.timeout,
             "status": self.state.value,
         }
+
+
+def _unreachable(base_path: str, exc: Exception) -> str:
+    """What a learner reads when the Connection's base path does not answer at all."""
+    if not isinstance(exc, httpx.TransportError):
+        return f"{type(exc).__name__}: {exc}"
+    return (
+        f"nothing answers at {base_path}: the mock API is not running there (stopped by "
+        "server.unmount() or a kernel restart?). Start it again: re-run the cell that mounts "
+        "or serves it, then retry. "
+        f"[{type(exc).__name__}]"
+    )

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from punchlab import load_collection
 from punchlab.course.exercises import (
+    Feedback,
     check_agents,
     check_aligned_emails,
     check_punch_automation,
@@ -164,3 +165,14 @@ def test_spaces_inside_the_external_id_variable_are_fine(account: Account, punch
         inputs={"user_id": spaced},
     )  # fmt: skip
     assert check_punch_automation(account, punch_clock).ok
+
+
+def test_feedback_markdown_keeps_angle_brackets_and_code_spans() -> None:
+    """`<n>` in a hint is text, not an HTML tag that Markdown would drop."""
+    feedback = check_agents("name,email\nAna Lima,[email protected]\n", NEW_USERS[:1])
+    markdown = feedback._repr_markdown_()
+    assert "`user+<n>@talkdesk.com`" in markdown  # a code span shows it as typed
+    assert "<n>" not in markdown.replace("`user+<n>@talkdesk.com`", "")
+    assert Feedback("a <b> & c", ["x < y"])._repr_markdown_() == (
+        "**✘ a &lt;b&gt; &amp; c**: still to fix\n\n- x &lt; y"
+    )

@@ -189,6 +189,7 @@ def test_states_draft_active_deprecated(punch) -> None:
     log = formatted.runs()
     assert log["test"].tolist() == [False, False] and log["attempt"].tolist() == [2, 1]
     assert log["outcome"].tolist() == ["success", "success"]
+    assert log["status"].dtype == "Int64" and log["status"].tolist() == [200, 200]  # not 200.0
 
 
 def test_templates_in_parameters_and_input_defaults(account: Account, punch, api) -> None:
@@ -250,6 +251,7 @@ def test_unreachable_server_is_an_error_result(account: Account) -> None:
     punch = account.add_connection(name="Gone", description="d", base_path=base)
     result = punch.add_action(name="A", description="d", path="/users/formatted?page=1").test()
     assert result.outcome == "error" and result.status is None and "ConnectError" in result.message
+    assert result.message.startswith(f"nothing answers at {base}: the mock API is not running")
 
 
 def test_export_has_everything_but_secrets(account: Account, mounted_api) -> None:

@@ -6,6 +6,7 @@ form                                   # shows the form in a notebook
 form.name.value, form.email.value = "Ana Lima", "ana.lima@example.com"
 form.save.click()                      # what the Save button does
 form.message.value                     # "Saved ..." or the error, shown in the form
+form.snapshot()                        # a still copy for a cell's output
 ```
 """
 
@@ -15,7 +16,7 @@ import ipywidgets as widgets
 
 from ...errors import ValidationError
 from ...talkdesk.account import Account, Agent
-from ._message import message_html
+from ._message import fields_html, message_html, snapshot
 
 __all__ = ["AddAgentForm"]
 
@@ -33,6 +34,8 @@ class AddAgentForm(widgets.VBox):
         self.email = widgets.Text(description="Email *", placeholder="user+1@talkdesk.com")
         self.save = widgets.Button(description="Save", button_style="primary")
         self.message = widgets.HTML()
+        self.message.add_class("punchlab-message")
+        self.show_table = show_table
         self.last_saved: Agent | None = None
         self._callbacks: list = []
         self.save.on_click(lambda _button: self.submit())
@@ -53,6 +56,16 @@ class AddAgentForm(widgets.VBox):
         with self.table:
             self.table.clear_output(wait=True)
             display(self.account.agents_frame())
+
+    def snapshot(self):
+        """The form as it is now (fields, message, table), as HTML that later clicks leave alone."""
+        body = "<b>Add New Agent</b><br>" + fields_html(
+            {"Name *": self.name.value, "Email *": self.email.value}
+        )
+        body += f"<br>{self.message.value}"
+        if self.show_table:
+            body += self.account.agents_frame().to_html(index=False)
+        return snapshot("the Add New Agent form after this cell", body)
 
     def on_saved(self, callback) -> None:
         """Call `callback(agent)` after every successful save."""

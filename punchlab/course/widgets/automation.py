@@ -11,6 +11,7 @@ builder.then.value = clock.id                              # an Active Action
 builder.inputs["user_id"].value = punch.external_id_variable
 builder.publish.click()
 builder.message.value                                      # "Published ..." or the error
+builder.snapshot()                                         # a still copy for a cell's output
 ```
 """
 
@@ -22,7 +23,7 @@ from ...errors import ValidationError
 from ...talkdesk.account import Account
 from ...talkdesk.action import Action, ActionState
 from ...talkdesk.automation import TRIGGERS, Automation
-from ._message import message_html
+from ._message import fields_html, message_html, snapshot
 
 __all__ = ["AutomationBuilder"]
 
@@ -46,8 +47,10 @@ class AutomationBuilder(widgets.VBox):
         )
         self.inputs: dict[str, widgets.Combobox] = {}
         self.input_box = widgets.VBox()
+        self.input_box.add_class("punchlab-builder-inputs")
         self.publish = widgets.Button(description="Publish", button_style="primary")
         self.message = widgets.HTML()
+        self.message.add_class("punchlab-message")
         self.published: Automation | None = None
         self.then.observe(lambda _change: self._show_inputs(), names="value")
         self.publish.on_click(lambda _button: self.submit())
@@ -63,7 +66,18 @@ class AutomationBuilder(widgets.VBox):
                 self.message,
             ]
         )
+        self.add_class("punchlab-automation-builder")  # a stable hook for browser tests
         self._show_inputs()
+
+    def snapshot(self):
+        """The builder as it is now (every field, the message), as HTML later clicks leave alone."""
+        labels = {key: words for words, key in self.when.options}
+        then = dict((v, k) for k, v in self.then.options).get(self.then.value, "")
+        fields = {"Name *": self.name.value, "In": self.source.value or ""}
+        fields |= {"When": labels.get(self.when.value, ""), "Then": then}
+        fields |= {w.description: w.value for w in self.inputs.values()}
+        body = f"<b>New Automation</b><br>{fields_html(fields)}<br>{self.message.value}"
+        return snapshot("the Automation builder after this cell", body)
 
     def _actions(self) -> list[Action]:
         found = []
@@ -87,6 +101,8 @@ class AutomationBuilder(widgets.VBox):
                     options=offered,
                     placeholder="choose a variable",
                     ensure_option=False,
+                    # wide enough for {{agent.connection_<id>.external_id}}
+                    layout=widgets.Layout(width="520px"),
                 )
         self.input_box.children = list(self.inputs.values())
 

@@ -68,13 +68,17 @@ class MappingEditor(widgets.VBox):
             )
             label = widgets.Label(target, layout=widgets.Layout(width="60px"))
             lines.append(widgets.HBox([label, self.sources[target], self.transforms[target]]))
-        self.suggest_button = widgets.Button(description="Suggest from key names")
+        self.suggest_button = widgets.Button(
+            description="Suggest from key names", layout=widgets.Layout(width="auto")
+        )
         self.suggest_button.on_click(self._suggest)
         self.messages = widgets.HTML()
         self.output = widgets.Output()
         self.problems: list[str] = []
         self.preview_frame = None
+        self.output.add_class("punchlab-mapping-preview")
         super().__init__([*lines, self.suggest_button, self.messages, self.output])
+        self.add_class("punchlab-mapping-editor")  # a stable hook for browser tests
         for dropdown in (*self.sources.values(), *self.transforms.values()):
             dropdown.observe(self._refresh, names="value")
         self._refresh()
