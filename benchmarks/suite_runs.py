@@ -55,7 +55,10 @@ def suite_command(timeout: int) -> list[str]:
         "--nbmake",
         f"--nbmake-timeout={timeout}",
         "--durations=3",
+        # as the third step of `make test`; the browser, hub and install-route tests run apart
         "--ignore=tests/browser",
+        "--ignore=tests/hub",
+        "--ignore=tests/setup",
         "tests",
         "notebooks",
     ]
