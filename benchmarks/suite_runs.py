@@ -1,5 +1,6 @@
-"""The test suite (package tests + every notebook, as `make test` runs them, without the browser
-test) N times in a row on a fresh clone, each run's time and the slowest.
+"""The test suite (package tests + every notebook, as the last step of `make test` runs them; the
+browser, hub and install-route tests run apart) N times in a row on a fresh clone, each run's time
+and the slowest.
 
     .venv/bin/python benchmarks/suite_runs.py [--runs 20] [--timeout 300] [--load]
 
