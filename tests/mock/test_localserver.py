@@ -113,3 +113,16 @@ def test_port_in_use_is_an_error() -> None:
     with live().serve() as running:
         with pytest.raises(OSError):
             live().serve(port=running.port).start()
+
+
+def test_every_accepted_connection_has_nagle_off() -> None:
+    # uvicorn writes an answer's head and body apart; with Nagle on, the body waits for the
+    # client's delayed ACK (~40 ms an answer). asyncio turns it off only on sockets that say
+    # they are TCP, so check what the server itself holds for a kept-alive connection.
+    with live().serve() as running, httpx.Client(base_url=running.url) as client:
+        assert client.get("/users/formatted?page=1").status_code == 200
+        connections = list(running._uvicorn.server_state.connections)
+        assert connections, "the kept-alive connection is open on the server"
+        for connection in connections:
+            sock = connection.transport.get_extra_info("socket")
+            assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
