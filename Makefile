@@ -48,16 +48,15 @@ $(TEST_STAMP): pyproject.toml uv.lock
 	$(call install,test)
 	@touch $(LAB_STAMP) $@
 
-# JupyterLab opens on notebook 00, with the settings in lab-settings/ (no news prompt), whatever
-# the user's own JupyterLab settings are. The venv comes first on PATH, and JupyterLab's terminals
+# JupyterLab opens on notebook 00 (with no news prompt: punchlab installs lab-settings/ as
+# JupyterLab's defaults in the venv). The venv comes first on PATH, and JupyterLab's terminals
 # inherit it, so `punchlab reset` works there as the course writes it. Terminals start the user's
 # shell, not a login shell: a login shell reads /etc/profile, which sets PATH again without the venv.
 lab: $(LAB_STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --port=$(PORT) \
 		$(ROOT_FLAG) --ServerApp.root_dir="$(NOTEBOOK_DIR)" \
 		--ServerApp.terminado_settings="shell_command=$${SHELL:-/bin/sh}" \
-		--LabApp.default_url=/lab/tree/00_setup_check.ipynb \
-		--LabApp.app_settings_dir="$(CURDIR)/lab-settings"
+		--LabApp.default_url=/lab/tree/00_setup_check.ipynb
 
 # Package tests and every notebook (nbmake, in parallel), on a throw-away lab home. The
 # real-browser test runs first and alone: a kernel starting beside busy workers can miss its cue.

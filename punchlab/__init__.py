@@ -73,6 +73,7 @@ _EXPORTS = {
     "RequireBearer": "mock.auth",
     "LocalServer": "mock.localserver",
     "browser_url": "hub",
+    "workshop_link": "hub",
     "MockRequest": "mock.messages",
     "MockResponse": "mock.messages",
     "placeholders": "templates",

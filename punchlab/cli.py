@@ -6,6 +6,7 @@ punchlab serve            # the mock time-punch API on http://127.0.0.1:4010 (Ct
 punchlab serve --mode live --users 100000 --page-size 50 --log
 punchlab reset            # presenters: back to the tutorial's starting state
 punchlab demo             # the whole tutorial end to end: is this laptop ready?
+punchlab link https://hub.example.org https://github.com/acme/punchlab.git   # for attendees
 ```
 
 Start-up must stay fast: import heavy modules inside the sub-command that needs them.
@@ -68,6 +69,25 @@ def _demo(args: argparse.Namespace) -> int:
     except (PunchlabError, RuntimeError, OSError) as exc:
         print(f"punchlab demo: {exc}", file=sys.stderr)
         return 1
+    return 0
+
+
+def _link(args: argparse.Namespace) -> int:
+    from .errors import ValidationError
+    from .hub import workshop_link
+
+    try:
+        link = workshop_link(
+            args.hub,
+            args.repository,
+            branch=args.branch,
+            folder=args.folder,
+            notebook=args.notebook,
+        )
+    except ValidationError as exc:
+        print(f"punchlab link: {exc}", file=sys.stderr)
+        return 2
+    print(link)
     return 0
 
 
@@ -152,6 +172,26 @@ def build_parser() -> argparse.ArgumentParser:
         help="run the whole tutorial end to end on a throw-away account and print a summary",
     )
     demo.set_defaults(run=_demo)
+
+    from .hub import FIRST_NOTEBOOK
+
+    link = commands.add_parser(
+        "link",
+        help="the link workshop attendees click on a JupyterHub to get the course",
+        description="Print the nbgitpuller link for a JupyterHub: each attendee logs in, gets "
+        "the repository in their home (new commits merged on later clicks, their edits kept) "
+        "and lands on notebook 00.",
+    )
+    link.add_argument("hub", metavar="HUB", help="the hub's address, e.g. https://hub.example.org")
+    link.add_argument("repository", metavar="REPOSITORY", help="the git address to pull from")
+    link.add_argument("--branch", default="main", help="the branch to pull (main)")
+    link.add_argument(
+        "--folder", default=None, help="the folder in each home (the repository's name)"
+    )
+    link.add_argument(
+        "--notebook", default=FIRST_NOTEBOOK, help=f"the notebook to open ({FIRST_NOTEBOOK})"
+    )
+    link.set_defaults(run=_link)
 
     serve = commands.add_parser(
         "serve",

@@ -1,4 +1,4 @@
-"""The address a learner's browser uses for a port of the lab: direct, or through JupyterHub.
+"""Addresses on a JupyterHub: a lab port as the learner's browser reaches it, and the course link.
 
 On a laptop the mock's `http://127.0.0.1:<port>` is that address. Under JupyterHub the lab runs
 on a shared server the attendee's browser cannot reach directly; jupyter-server-proxy (punchlab's
@@ -11,14 +11,22 @@ from punchlab.hub import browser_url
 browser_url(4010)   # 'http://127.0.0.1:4010' on a laptop
                     # '/user/ana/proxy/4010' under a hub, or 'https://hub.example.org/user/ana/proxy/4010'
 ```
+
+`workshop_link` is the link a presenter hands out: nbgitpuller (the `room` extra) pulls the
+course into the attendee's home and JupyterLab opens notebook 00.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from urllib.parse import urlencode, urlsplit
 
-__all__ = ["browser_url", "hub_prefix"]
+from .errors import ValidationError
+
+__all__ = ["browser_url", "hub_prefix", "workshop_link"]
+
+FIRST_NOTEBOOK = "notebooks/00_setup_check.ipynb"
 
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
@@ -50,3 +58,59 @@ def browser_url(
     public = env.get("JUPYTERHUB_PUBLIC_URL", "")
     base = public if public.endswith("/") else (public + "/" if public else prefix)
     return f"{base}proxy/{port}"
+
+
+def workshop_link(
+    hub: str,
+    repository: str,
+    *,
+    branch: str = "main",
+    folder: str | None = None,
+    notebook: str = FIRST_NOTEBOOK,
+) -> str:
+    """The link attendees click: log in, get the course in `~/<folder>`, land on `notebook`.
+
+    nbgitpuller clones `repository` at `branch` on the first click and merges new commits on
+    later ones, keeping the attendee's edits. `folder` (default: the repository's name without
+    `.git`) is named in the link, so the notebook it opens is where the clone lands.
+
+    ```python
+    workshop_link("https://hub.example.org", "https://github.com/acme/punchlab.git")
+    # 'https://hub.example.org/hub/user-redirect/git-pull?repo=https%3A%2F%2Fgithub.com%2F...'
+    ```
+    """
+    try:
+        parts = urlsplit(hub.strip())
+        usable = parts.scheme in ("http", "https") and bool(parts.hostname) and not parts.query
+    except ValueError:  # e.g. an unclosed [IPv6 address
+        usable = False
+    if not usable:
+        raise ValidationError(
+            f"must be the hub's address, like https://hub.example.org, not {hub!r}", where="hub"
+        )
+    for name, value, what in (
+        ("repository", repository, "a git address"),
+        ("branch", branch, "a branch name"),
+    ):
+        if not value or not value.isprintable() or any(c.isspace() for c in value):
+            raise ValidationError(f"must be {what} without spaces, not {value!r}", where=name)
+    named = folder
+    if folder is None:
+        folder = repository.rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1].removesuffix(".git")
+    if folder in ("", ".", "..") or "/" in folder or "\\" in folder or not folder.isprintable():
+        told = "" if named is not None else " (taken from the repository's address: name one)"
+        raise ValidationError(f"must be one folder name, not {folder!r}{told}", where="folder")
+    steps = notebook.split("/")
+    if notebook.startswith("/") or any(step in ("", ".", "..") for step in steps):
+        raise ValidationError(
+            f"must be a path inside the repository, not {notebook!r}", where="notebook"
+        )
+    query = urlencode(
+        {
+            "repo": repository,
+            "branch": branch,
+            "targetpath": folder,
+            "urlpath": f"lab/tree/{folder}/{notebook}",
+        }
+    )
+    return f"{hub.strip().rstrip('/')}/hub/user-redirect/git-pull?{query}"

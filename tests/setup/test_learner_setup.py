@@ -15,10 +15,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.setup.learner import ROOT, fresh_checkout, installed, lab
+from tests.setup.learner import ROOT, fresh_checkout, installed, lab, size_mb
 
 NOTIFICATION = "@jupyterlab/apputils-extension:notification"
 TEST_TOOLS = ("pytest", "playwright", "ruff", "nbmake", "jupyterhub")
+LEARNER_VENV_MB = 400  # the size a learner downloads and keeps (README: Quick start)
 
 
 def uv() -> str:
@@ -54,7 +55,7 @@ def check_lab(url: str) -> None:
     assert home.headers["location"].rstrip("?").endswith("/lab/tree/00_setup_check.ipynb")
     settings = httpx.get(f"{base}/lab/api/settings/{NOTIFICATION}", headers=headers)
     assert settings.status_code == 200
-    # lab-settings/overrides.json turns the defaults to "never ask"; nothing else set them
+    # lab-settings/punchlab.json, installed with punchlab, turns the defaults to "never ask"
     defaults = settings.json()["schema"]["properties"]
     assert defaults["fetchNews"]["default"] == "false"
     assert defaults["checkForUpdates"]["default"] is False
@@ -77,5 +78,8 @@ def test_make_lab_on_a_fresh_copy(installer: str, tmp_path: Path) -> None:
         differ = {n: v for n, v in packages.items() if v not in pinned.get(n, set())}
         assert not differ, f"not the locked versions: {differ}"
         assert "pip" not in packages
+        # after JupyterLab has run (its bytecode included); the locked set makes it repeatable
+        venv_mb = size_mb(checkout / ".venv")
+        assert venv_mb <= LEARNER_VENV_MB, f"the learner's .venv is {venv_mb:.0f} MB"
     else:
         assert "pip" in packages
