@@ -18,7 +18,8 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 # $(call install,EXTRA): the venv with the runtime dependencies, plus EXTRA when given.
 # uv installs exactly what uv.lock pins (--locked: a stale lock is an error, then pip is tried);
-# --inexact keeps what is already there (the test tools after `make test`). pip works from pyproject.toml.
+# --inexact keeps what is already there (the test tools after `make test`). pip works from pyproject.toml;
+# --no-compile, as uv does: Python compiles what it imports when first imported, not all ~150 packages.
 define install
 	@set -e; uv=""; export PIP_ROOT_USER_ACTION=ignore; \
 	if [ "$(INSTALLER)" != pip ]; then \
@@ -35,7 +36,7 @@ define install
 		if [ -n "$$uv" ]; then echo "make: uv could not install (README: Troubleshooting); using pip"; fi; \
 		test -x $(BIN)/python || $(PYTHON) -m venv $(VENV); \
 		$(BIN)/python -m pip --version >/dev/null 2>&1 || $(BIN)/python -m ensurepip --default-pip >/dev/null; \
-		$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".$(if $(1),[$(1)])"; \
+		$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-compile -e ".$(if $(1),[$(1)])"; \
 	fi
 endef
 
