@@ -4,8 +4,9 @@
 console = AgentConsole(account, at=clock, punches=server.ledger, step=timedelta(hours=1))
 console                                  # shows it in a notebook
 console.login_buttons[1].click()         # agent 1 logs in: the Automations run
-console.states[1].value                  # 'available since 09:00'
+console.states[1].value                  # 'available since 08:00' (the clock is now at 09:00)
 console.history.value                    # the latest runs, newest first, as an HTML table
+                                         # (times of another day read 'Mon 17:00')
 console.snapshot()                       # a still copy for a cell's output
 ```
 """
@@ -23,6 +24,7 @@ import ipywidgets as widgets
 from ...errors import PunchlabError
 from ...talkdesk.account import Account
 from ...talkdesk.automation import Run
+from ...times import clock_time, utc_iso
 from ._message import message_html, snapshot
 
 __all__ = ["AgentConsole"]
@@ -57,8 +59,12 @@ class AgentConsole(widgets.VBox):
     * `history_rows`: how many of the latest runs (and punches) the tables underneath show.
     * `at`: a callable giving each event's time (e.g. a `SimulatedClock`); default the real time.
     * `punches`: the mock's `PunchLedger`, to show the latest punches too.
-    * `step`: with a `SimulatedClock` as `at`, move it on by `step` before each click, so that a
-      log in and then a log out make a shift of that length.
+    * `step`: with a `SimulatedClock` as `at`, move it on by `step` after each click (the event
+      is stamped with the clock's time first), so that a log in and then a log out make a shift
+      of that length.
+
+    Times on the clock's current day show as `09:00`; others name their day, `Mon 17:00`, so
+    that "newest first" reads right across days.
     """
 
     def __init__(
@@ -115,8 +121,6 @@ class AgentConsole(widgets.VBox):
     def event(self, name: str, agent_id: int) -> list[Run]:
         """What the buttons do: `name` is `login` or `logout`. Returns the event's runs."""
         engine = self.account.automation_engine
-        if self.step is not None:
-            self.at.set(self.at() + self.step)
         at = self.at() if self.at is not None else None
         try:
             runs = engine.fire(name, agent_id, at=at)
@@ -124,6 +128,8 @@ class AgentConsole(widgets.VBox):
             self.message.value = message_html(str(exc), ok=False)
             self.refresh()
             return []
+        if self.step is not None:  # the event happened at the clock's time; then time passes
+            self.at.set(at + self.step)
         self.last_runs = runs
         if not runs:
             text = f"agent {agent_id}: {name}, no Automation runs When this happens"
@@ -142,13 +148,17 @@ class AgentConsole(widgets.VBox):
         states = self.account.automation_engine.agent_states()
         for agent_id, widget in self.states.items():
             status, since = states.get(agent_id, ("offline", None))
-            when = f" since {since[11:16]}" if since else ""
+            when = f" since {self._time(since)}" if since else ""
             widget.value = f"<code>{html.escape(status)}{html.escape(when)}</code>"
             self.login_buttons[agent_id].disabled = status != "offline"
             self.logout_buttons[agent_id].disabled = status == "offline"
         self.history.value = self._history_html()
         if self.ledger is not None:
             self.punches.value = self._punches_html()
+
+    def _time(self, moment) -> str:
+        """`09:00` on the clock's current day, `Mon 17:00` on another."""
+        return clock_time(moment, today=self.at() if self.at is not None else utc_iso())
 
     def _history_html(self) -> str:
         frame = self.account.runs().tail(self.history_rows).iloc[::-1]
@@ -161,7 +171,7 @@ class AgentConsole(widgets.VBox):
             status = "" if run.status is None or str(run.status) == "<NA>" else str(run.status)
             cells = [
                 str(run.run),
-                str(run.at)[11:16],
+                self._time(run.at),
                 self._names.get(run.agent_id, str(run.agent_id)),
                 run.event,
                 run.automation,
@@ -180,7 +190,7 @@ class AgentConsole(widgets.VBox):
             return "<i>no punches yet</i>"
         kinds = {"in": "check-in", "out": "check-out"}
         rows = [
-            [html.escape(str(v)) for v in (p["time"][11:16], p["user_id"], p["name"])]
+            [html.escape(str(v)) for v in (self._time(p["time"]), p["user_id"], p["name"])]
             + [kinds.get(p["type"], p["type"])]
             for p in records
         ]
