@@ -2,19 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
 from punchlab import PunchlabError, compact_errors
-
-
-@pytest.fixture
-def shell():
-    shell = InteractiveShell.instance()
-    shell.colors = "nocolor"
-    yield shell
-    shell.set_custom_exc((), None)
-    InteractiveShell.clear_instance()
 
 
 def test_a_punchlab_error_is_its_message_and_the_line_that_raised_it(shell, capsys) -> None:

@@ -25,29 +25,11 @@ from ...errors import PunchlabError
 from ...talkdesk.account import Account
 from ...talkdesk.automation import Run
 from ...times import clock_time, utc_iso
-from ._message import message_html, snapshot
+from ._message import message_html, snapshot, table_html
 
 __all__ = ["AgentConsole"]
 
 _COLOURS = {"success": "#1a7f37", "skipped": "#57606a", "timeout": "#9a6700"}
-# One line a row, small type: a new run stays next to the buttons that made it.
-_TABLE = 'style="font-size:12px;line-height:1.25;border-collapse:collapse"'
-_CELL = 'style="padding:1px 8px;text-align:left;white-space:nowrap"'
-_LAST = 'style="padding:1px 8px;text-align:left"'  # the message wraps in the room left
-
-
-def _table(headers: list[str], rows: list[list[str]], *, css_class: str) -> str:
-    """A compact HTML table; `rows` hold HTML already escaped; only the last column wraps."""
-    styles = [_CELL] * (len(headers) - 1) + [_LAST]
-    head = "".join(f"<th {s}>{html.escape(h)}</th>" for s, h in zip(styles, headers, strict=True))
-    body = "".join(
-        "<tr>" + "".join(f"<td {s}>{c}</td>" for s, c in zip(styles, row, strict=True)) + "</tr>"
-        for row in rows
-    )
-    return (
-        f'<table class="{css_class}" {_TABLE}><thead><tr>{head}</tr></thead>'
-        f"<tbody>{body}</tbody></table>"
-    )
 
 
 class AgentConsole(widgets.VBox):
@@ -182,7 +164,7 @@ class AgentConsole(widgets.VBox):
             ]
             rows.append([c if i == 5 else html.escape(c) for i, c in enumerate(cells)])
         headers = ["run", "at", "agent", "event", "automation", "outcome", "status", "path"]
-        return _table([*headers, "message"], rows, css_class="punchlab-runs")
+        return table_html([*headers, "message"], rows, css_class="punchlab-runs")
 
     def _punches_html(self) -> str:
         records = self.ledger.records()[-self.history_rows :][::-1]
@@ -194,7 +176,7 @@ class AgentConsole(widgets.VBox):
             + [kinds.get(p["type"], p["type"])]
             for p in records
         ]
-        return _table(["at", "user", "name", "punch"], rows, css_class="punchlab-punch-table")
+        return table_html(["at", "user", "name", "punch"], rows, css_class="punchlab-punch-table")
 
     def snapshot(self):
         """The console as it is now (states, message, tables), as HTML later clicks leave alone."""
