@@ -296,6 +296,8 @@ def _drive_01(nb: Notebook) -> None:
     form = nb.page.locator(".punchlab-add-agent").last
     form.scroll_into_view_if_needed()
     nb.shot("form_after_run_all", form)
+    # shown before most agents were added, the form's table still lists them all after Run All
+    assert "user+10@talkdesk.com" in form.locator(".punchlab-agents-table").inner_text()
     form.get_by_role("textbox", name="Name *").fill("Browser Tester")
     form.get_by_role("textbox", name="Email *").fill("browser.tester@localhost")
     form.get_by_role("button", name="Save").click()
