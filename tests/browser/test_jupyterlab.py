@@ -349,6 +349,8 @@ def _drive_05(nb: Notebook) -> None:
     builder.get_by_role("textbox", name="Name *").fill("Punch out on logout")
     builder.locator("select").nth(1).select_option(label="an agent logs out")
     builder.locator("select").nth(2).select_option(label="Punch Clock: Punch clock")
+    # the kernel rebuilds the inputs for the chosen Action: fill the new field, not the old one
+    builder.locator(".punchlab-builder-inputs").get_by_text("User ID").wait_for(timeout=30_000)
     variable = builder.locator(".punchlab-builder-inputs input").first
     variable.fill("{{agent.connection_1.external_id}}")
     variable.press("Enter")

@@ -82,7 +82,8 @@ class AgentConsole(widgets.VBox):
             logout = widgets.Button(description="Log out")
             login.on_click(lambda _b, agent_id=agent.id: self.event("login", agent_id))
             logout.on_click(lambda _b, agent_id=agent.id: self.event("logout", agent_id))
-            state = widgets.HTML(layout=widgets.Layout(width="190px"))  # buttons line up
+            # one width for every row, so the buttons line up; "available since Mon 08:00" fits
+            state = widgets.HTML(layout=widgets.Layout(width="240px"))
             label = widgets.HTML(
                 f"{html.escape(agent.name)} &lt;{html.escape(agent.email)}&gt;",
                 layout=widgets.Layout(width="320px"),
