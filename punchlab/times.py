@@ -9,17 +9,19 @@ own timestamps; a `datetime` without a time zone is this machine's local time, a
 '2026-03-02T08:00:00+00:00'
 >>> parse_time("2026-03-02T09:00:00+01:00").hour
 8
+>>> clock_time("2026-03-02T17:00:00Z", today="2026-03-03T08:00:00Z")
+'Mon 17:00'
 ```
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from .errors import ValidationError
 
-__all__ = ["parse_time", "utc_iso"]
+__all__ = ["clock_time", "parse_time", "utc_iso"]
 
 
 def parse_time(value: Any, *, where: str = "time") -> datetime:
@@ -43,3 +45,22 @@ def utc_iso(moment: datetime | str | None = None, *, where: str = "time") -> str
     """`moment` (default: now) as UTC ISO 8601 text to the second."""
     found = datetime.now(UTC) if moment is None else parse_time(moment, where=where)
     return found.isoformat(timespec="seconds")
+
+
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def clock_time(moment: datetime | str, *, today: datetime | str) -> str:
+    """`moment` as a wall clock shows it next to `today`'s: `17:00` on the same (UTC) day,
+    `Mon 17:00` within a week of it, `2026-03-02 17:00` further away.
+
+    ```python
+    clock_time("2026-03-03T09:00:00Z", today="2026-03-03T08:00:00Z")   # '09:00'
+    ```
+    """
+    found, day = parse_time(moment), parse_time(today).date()
+    if found.date() == day:
+        return found.strftime("%H:%M")
+    if abs(found.date() - day) < timedelta(days=7):
+        return f"{_DAYS[found.weekday()]} {found:%H:%M}"  # not %a: that follows the locale
+    return found.strftime("%Y-%m-%d %H:%M")

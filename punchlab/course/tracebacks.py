@@ -40,21 +40,21 @@ _NOT_YOURS = tuple(
 )
 
 
-def compact_errors(*, shell: Any = None) -> bool:
+def compact_errors(*, shell: Any = None) -> None:
     """Show punchlab's errors in this IPython session (a notebook's kernel) briefly.
 
-    Returns `False`, doing nothing, outside IPython (e.g. in a plain `python` script).
+    Does nothing outside IPython (e.g. in a plain `python` script). Returns nothing, so that
+    the last line of an imports cell prints nothing.
     """
     if shell is None:
         try:
             from IPython import get_ipython
         except ImportError:
-            return False
+            return
         shell = get_ipython()
     if shell is None:
-        return False
+        return
     shell.set_custom_exc((PunchlabError,), _short_traceback)
-    return True
 
 
 def _short_traceback(shell: Any, etype: type, value: BaseException, tb: Any, tb_offset=None):

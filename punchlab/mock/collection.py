@@ -896,8 +896,17 @@ class Collection:
         return path
 
     def copy(self) -> Collection:
-        """An independent copy (edits to it leave this collection alone)."""
-        return Collection(copy.deepcopy(self.data), source=self.source)
+        """An independent copy (edits to it leave this collection alone).
+
+        Its errors name it as an edited copy of the collection (by name), not as the file the
+        original came from: that file is not what the copy's edits change.
+
+        ```python
+        edited = collection.copy()
+        edited.source                    # "edited copy of 'Time Punching Integration'"
+        ```
+        """
+        return Collection(copy.deepcopy(self.data), source=f"edited copy of {self.name!r}")
 
     def __repr__(self) -> str:
         return f"<Collection {self.name!r}: {len(self.examples())} examples>"

@@ -357,7 +357,7 @@ def score_query(request: Sequence[tuple[str, str]], target: Target) -> tuple[flo
         return 10.0, captures
     if matches:
         return 10.0 * matches / (matches + partials + missing), captures
-    return -float(min(missing, 10)), captures
+    return float(-min(missing, 10)), captures  # an int first: no -0.0 when none is missing
 
 
 def headers_match(

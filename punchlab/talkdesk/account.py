@@ -463,9 +463,11 @@ class Account:
         """The agent changes status, e.g. to `"away"` (runs the matching Automations)."""
         return self.automation_engine.set_status(agent, status, at=at)
 
-    def runs(self) -> pd.DataFrame:
-        """Every Automation run, oldest first, as a DataFrame."""
-        return self.automation_engine.runs()
+    def runs(self, *, final: bool = False) -> pd.DataFrame:
+        """Every Automation run, oldest first, as a DataFrame; with `final=True`, each event's
+        last attempt only (see `Automations.runs`).
+        """
+        return self.automation_engine.runs(final=final)
 
     def replay_failed(self) -> list[Run]:
         """Send the failed Automation requests again (see `Automations.replay_failed`)."""

@@ -614,8 +614,17 @@ class Automations:
             for row in self.store.query(sql + " ORDER BY id", params)
         ]
 
-    def runs(self) -> pd.DataFrame:
-        """The run history as a DataFrame, oldest first (requests have their secrets masked)."""
+    def runs(self, *, final: bool = False) -> pd.DataFrame:
+        """The run history as a DataFrame, oldest first (requests have their secrets masked).
+
+        One row per attempt: a retried or replayed event has several. With `final=True`, one
+        row per event and Automation (agent, event, time): its last attempt, which says how the
+        event ended.
+
+        ```python
+        account.automation_engine.runs(final=True)["outcome"].value_counts()
+        ```
+        """
         import pandas as pd
 
         columns = [
@@ -642,6 +651,9 @@ class Automations:
         frame = pd.DataFrame.from_records(records, columns=columns)
         for column in ("status", "replay_of"):
             frame[column] = frame[column].astype("Int64")
+        if final:  # rows are oldest first, so an event's last row is its last attempt
+            event = ["automation", "event", "agent_id", "at"]
+            frame = frame.groupby(event, sort=False).tail(1).reset_index(drop=True)
         return frame
 
     def replay_failed(self) -> list[Run]:

@@ -296,6 +296,8 @@ def _drive_01(nb: Notebook) -> None:
     form = nb.page.locator(".punchlab-add-agent").last
     form.scroll_into_view_if_needed()
     nb.shot("form_after_run_all", form)
+    # shown before most agents were added, the form's table still lists them all after Run All
+    assert "user+10@talkdesk.com" in form.locator(".punchlab-agents-table").inner_text()
     form.get_by_role("textbox", name="Name *").fill("Browser Tester")
     form.get_by_role("textbox", name="Email *").fill("browser.tester@localhost")
     form.get_by_role("button", name="Save").click()
@@ -337,12 +339,18 @@ def _drive_05(nb: Notebook) -> None:
     builder.scroll_into_view_if_needed()
     nb.shot("builder_after_run_all", builder)
     message = builder.locator(".punchlab-message")
+    # Run All made the logout Automation from code: the live builder is still the learner's.
+    assert builder.get_by_role("textbox", name="Name *").input_value() == ""
+    assert message.inner_text().strip() == ""
     builder.get_by_role("textbox", name="Name *").fill("")
     builder.get_by_role("button", name="Publish").click()
     message.get_by_text("Name is mandatory").wait_for(timeout=30_000)
     nb.shot("builder_without_a_name", builder)
     builder.get_by_role("textbox", name="Name *").fill("Punch out on logout")
     builder.locator("select").nth(1).select_option(label="an agent logs out")
+    builder.locator("select").nth(2).select_option(label="Punch Clock: Punch clock")
+    # the kernel rebuilds the inputs for the chosen Action: fill the new field, not the old one
+    builder.locator(".punchlab-builder-inputs").get_by_text("User ID").wait_for(timeout=30_000)
     variable = builder.locator(".punchlab-builder-inputs input").first
     variable.fill("{{agent.connection_1.external_id}}")
     variable.press("Enter")
@@ -353,6 +361,7 @@ def _drive_05(nb: Notebook) -> None:
     console = nb.page.locator(".punchlab-agent-console").last
     console.scroll_into_view_if_needed()
     nb.shot("console_after_run_all", console)
+    assert "offline since Mon 17:00" in console.inner_text()  # yesterday's logout names its day
     row = console.locator(".punchlab-agent-row", has_text="Gregory Dearing")
     history = console.locator(".punchlab-run-history")
     punches = console.locator(".punchlab-punches")
@@ -360,6 +369,7 @@ def _drive_05(nb: Notebook) -> None:
     history.locator("tr", has_text="Gregory").first.wait_for(timeout=30_000)
     first = history.locator("tbody tr").first.inner_text()
     assert "login" in first and "success" in first, first
+    assert "08:00" in first and "Mon" not in first, first  # stamped at the clock's time, today
     punches.get_by_text("check-in").first.wait_for(timeout=30_000)
     assert "Gregory" in punches.locator("tbody tr").first.inner_text()
     nb.shot("console_logged_in", console)

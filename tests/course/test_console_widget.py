@@ -87,8 +87,28 @@ def test_console_shows_the_newest_run_and_punch_first_and_moves_its_clock_on(lab
     assert "logout" in rows[0] and "login" in rows[1] and "success" in rows[0]
     assert "/user/2/punch-clock" in rows[0] and "http://" not in rows[0]  # the path, not clipped
     punches = console.punches.value.split("<tbody>")[1].split("</tr>")
-    assert "10:00" in punches[0] and "check-out" in punches[0] and "check-in" in punches[1]
-    assert [p["time"][11:16] for p in server.ledger.records()] == ["09:00", "10:00"]  # a shift
+    assert "09:00" in punches[0] and "check-out" in punches[0] and "check-in" in punches[1]
+    # each click is stamped with the clock's time, then the clock moves on: a one-hour shift
+    assert [p["time"][11:16] for p in server.ledger.records()] == ["08:00", "09:00"]
+    assert [r[11:16] for r in account.runs()["at"]] == ["08:00", "09:00"]
+    assert clock().hour == 10
+
+
+def test_console_names_the_day_of_a_time_that_is_not_the_clocks_day(lab) -> None:
+    account, server, punch, clock = lab
+    _punch_on(account, punch, "login", "logout")
+    console = AgentConsole(account, at=clock, punches=server.ledger, step=timedelta(hours=1))
+    console.login_buttons[1].click()  # Monday 08:00
+    clock.set("2026-03-02T17:00:00Z")
+    console.logout_buttons[1].click()  # Monday 17:00
+    clock.set("2026-03-03T08:00:00Z")  # the next morning
+    console.login_buttons[2].click()
+    assert "offline since Mon 17:00" in console.states[1].value
+    assert "available since 08:00" in console.states[2].value
+    runs = console.history.value.split("<tbody>")[1].split("</tr>")
+    assert ">08:00<" in runs[0] and ">Mon 17:00<" in runs[1] and ">Mon 08:00<" in runs[2]
+    punches = console.punches.value.split("<tbody>")[1].split("</tr>")
+    assert ">08:00<" in punches[0] and ">Mon 17:00<" in punches[1]
 
 
 def test_snapshots_keep_what_a_cell_did_while_the_live_console_moves_on(lab) -> None:

@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
-from punchlab import compact_errors
-
-
-@pytest.fixture
-def shell():
-    shell = InteractiveShell.instance()
-    shell.colors = "nocolor"
-    yield shell
-    shell.set_custom_exc((), None)
-    InteractiveShell.clear_instance()
+from punchlab import PunchlabError, compact_errors
 
 
 def test_a_punchlab_error_is_its_message_and_the_line_that_raised_it(shell, capsys) -> None:
-    assert compact_errors(shell=shell)
+    assert compact_errors(shell=shell) is None  # nothing to print under an imports cell
+    assert shell.custom_exceptions == (PunchlabError,)
     result = shell.run_cell(
         "from punchlab import Account, Store\n"
         "account = Account(Store(memory=True))\n"
@@ -70,4 +61,5 @@ def test_other_errors_keep_the_full_traceback(shell, capsys) -> None:
 
 def test_outside_ipython_it_does_nothing() -> None:
     assert InteractiveShell.initialized() is False
-    assert compact_errors() is False
+    assert compact_errors() is None
+    assert InteractiveShell.initialized() is False  # no shell was made to hook into

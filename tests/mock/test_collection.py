@@ -180,6 +180,17 @@ def test_align_emails_rejects_unknowns_and_changes_nothing(tutorial: Collection)
     assert tutorial.data == before
 
 
+def test_an_edited_copy_names_itself_not_the_file_it_came_from(tutorial: Collection) -> None:
+    edited = tutorial.copy()
+    with pytest.raises(CollectionError) as raised:
+        edited.align_emails(by_external_id={8: "nobody@acme.example"})
+    message = str(raised.value)
+    assert message.startswith("edited copy of 'Time Punching Integration': ")
+    assert "external ID 8" in message
+    assert str(TUTORIAL) not in message and TUTORIAL.name not in message
+    assert tutorial.source == str(TUTORIAL)  # the original still names its file
+
+
 def test_set_example_body(tutorial: Collection) -> None:
     edited = tutorial.set_example_body("users/formatted", "no page", {"error": "no page"})
     assert json.loads(edited.data["body"]) == {"error": "no page"}

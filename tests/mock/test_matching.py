@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 import pytest
 
@@ -197,7 +198,8 @@ def test_query_scores() -> None:
     assert score_query([("a", "1"), ("b", "2")], target)[0] == 10  # all match
     assert score_query([("a", "1"), ("b", "9")], target)[0] == 5  # 1 match of 2
     assert score_query([("a", "1")], target)[0] == 5  # 1 match, 1 missing
-    assert score_query([("a", "9"), ("b", "9")], target)[0] == 0  # partials, nothing missing
+    partial = score_query([("a", "9"), ("b", "9")], target)[0]
+    assert partial == 0 and math.copysign(1, partial) == 1  # partials, nothing missing: +0.0
     assert score_query([("c", "1")], target)[0] == -3  # three keys missing
     many = [(f"k{i}", "v") for i in range(15)]
     assert score_query(many, target)[0] == -10  # capped

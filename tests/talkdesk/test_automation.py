@@ -171,6 +171,27 @@ def test_replay_of_failed_runs(account: Account) -> None:
     assert list(account.runs()["replay_of"].isna()) == [True, False]
 
 
+def test_final_runs_are_each_events_last_attempt(account: Account) -> None:
+    with lab(account, faults=Faults(error_rate=1.0)) as (server, punch, _):
+        login_automation(account, punch, retry=RetryPolicy(attempts=2))
+        login_automation(account, punch, when="logout", name="Punch out on logout")
+        account.login(1, at="2026-03-02T08:00:00Z")  # two attempts, both 500
+        account.login(2, at="2026-03-02T08:00:00Z")
+        server.faults = None
+        account.logout(1, at="2026-03-02T17:00:00Z")  # one attempt, success
+        account.replay_failed()  # agents 1 and 2's logins: a third attempt each, success
+    every = account.runs()
+    assert len(every) == 2 + 2 + 1 + 2  # every attempt
+    final = account.runs(final=True)
+    assert sorted(zip(final["event"], final["agent_id"], final["attempt"], strict=True)) == [
+        ("login", 1, 3),
+        ("login", 2, 3),
+        ("logout", 1, 1),
+    ]
+    assert (final["outcome"] == "success").all()
+    assert final["run"].is_monotonic_increasing  # still oldest first
+
+
 def test_secrets_are_masked_in_run_records(account: Account) -> None:
     with lab(account, auth=RequireApiKey("s3cr3t-key")) as (server, punch, _):
         login_automation(account, punch)

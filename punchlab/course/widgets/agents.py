@@ -8,15 +8,23 @@ form.save.click()                      # what the Save button does
 form.message.value                     # "Saved ..." or the error, shown in the form
 form.snapshot()                        # a still copy for a cell's output
 ```
+
+With `show_table=True` the table under the form shows the account's agents as they are: after
+every Save, and in a notebook after every cell that runs, so agents added from code (or by
+another form) appear in it too.
 """
 
 from __future__ import annotations
 
+import html
+import weakref
+
 import ipywidgets as widgets
+from IPython import get_ipython
 
 from ...errors import ValidationError
 from ...talkdesk.account import Account, Agent
-from ._message import fields_html, message_html, snapshot
+from ._message import fields_html, message_html, snapshot, table_html
 
 __all__ = ["AddAgentForm"]
 
@@ -25,7 +33,8 @@ class AddAgentForm(widgets.VBox):
     """A form that adds agents to `account`; errors appear in the form, never as tracebacks.
 
     `on_saved(agent)` callbacks run after each successful save. With `show_table=True` the form
-    carries the account's agents as a table underneath, refreshed after every save.
+    carries the account's agents as a table underneath, refreshed after every save and, in an
+    IPython kernel, after every cell that runs (a widget shown above stays true after *Run All*).
     """
 
     def __init__(self, account: Account, *, show_table: bool = False) -> None:
@@ -39,7 +48,7 @@ class AddAgentForm(widgets.VBox):
         self.last_saved: Agent | None = None
         self._callbacks: list = []
         self.save.on_click(lambda _button: self.submit())
-        self.table = widgets.Output()
+        self.table = widgets.HTML()
         self.table.add_class("punchlab-agents-table")
         children = [widgets.HTML("<b>Add New Agent</b>"), self.name, self.email, self.save]
         children += [self.message, self.table] if show_table else [self.message]
@@ -48,14 +57,18 @@ class AddAgentForm(widgets.VBox):
         if show_table:
             self.on_saved(lambda _agent: self.refresh_table())
             self.refresh_table()
+            _refresh_after_each_cell(self)
 
     def refresh_table(self) -> None:
-        """Show the account's agents, as a DataFrame, under the form."""
-        from IPython.display import display
+        """Show the account's agents, as they are now, in the table under the form."""
+        self.table.value = self._agents_html()
 
-        with self.table:
-            self.table.clear_output(wait=True)
-            display(self.account.agents_frame())
+    def _agents_html(self) -> str:
+        frame = self.account.agents_frame()
+        if frame.empty:
+            return "<i>no agents yet</i>"
+        rows = [[html.escape(str(value)) for value in row] for row in frame.itertuples(index=False)]
+        return table_html([str(c) for c in frame.columns], rows, css_class="punchlab-agents")
 
     def snapshot(self):
         """The form as it is now (fields, message, table), as HTML that later clicks leave alone."""
@@ -64,7 +77,7 @@ class AddAgentForm(widgets.VBox):
         )
         body += f"<br>{self.message.value}"
         if self.show_table:
-            body += self.account.agents_frame().to_html(index=False)
+            body += self._agents_html()
         return snapshot("the Add New Agent form after this cell", body)
 
     def on_saved(self, callback) -> None:
@@ -86,3 +99,20 @@ class AddAgentForm(widgets.VBox):
         for callback in self._callbacks:
             callback(agent)
         return agent
+
+
+def _refresh_after_each_cell(form: AddAgentForm) -> None:
+    """In an IPython kernel, refresh `form`'s table after every cell, for as long as it exists."""
+    shell = get_ipython()  # None outside IPython (a script, a test without a shell)
+    if shell is None:
+        return
+    alive = weakref.ref(form)  # the hook must not keep a closed form alive
+
+    def refresh(_result=None) -> None:
+        found = alive()
+        if found is None or found.comm is None:  # gone, or closed with .close()
+            shell.events.unregister("post_run_cell", refresh)
+        else:
+            found.refresh_table()
+
+    shell.events.register("post_run_cell", refresh)

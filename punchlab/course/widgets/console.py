@@ -4,8 +4,9 @@
 console = AgentConsole(account, at=clock, punches=server.ledger, step=timedelta(hours=1))
 console                                  # shows it in a notebook
 console.login_buttons[1].click()         # agent 1 logs in: the Automations run
-console.states[1].value                  # 'available since 09:00'
+console.states[1].value                  # 'available since 08:00' (the clock is now at 09:00)
 console.history.value                    # the latest runs, newest first, as an HTML table
+                                         # (times of another day read 'Mon 17:00')
 console.snapshot()                       # a still copy for a cell's output
 ```
 """
@@ -23,29 +24,12 @@ import ipywidgets as widgets
 from ...errors import PunchlabError
 from ...talkdesk.account import Account
 from ...talkdesk.automation import Run
-from ._message import message_html, snapshot
+from ...times import clock_time, utc_iso
+from ._message import message_html, snapshot, table_html
 
 __all__ = ["AgentConsole"]
 
 _COLOURS = {"success": "#1a7f37", "skipped": "#57606a", "timeout": "#9a6700"}
-# One line a row, small type: a new run stays next to the buttons that made it.
-_TABLE = 'style="font-size:12px;line-height:1.25;border-collapse:collapse"'
-_CELL = 'style="padding:1px 8px;text-align:left;white-space:nowrap"'
-_LAST = 'style="padding:1px 8px;text-align:left"'  # the message wraps in the room left
-
-
-def _table(headers: list[str], rows: list[list[str]], *, css_class: str) -> str:
-    """A compact HTML table; `rows` hold HTML already escaped; only the last column wraps."""
-    styles = [_CELL] * (len(headers) - 1) + [_LAST]
-    head = "".join(f"<th {s}>{html.escape(h)}</th>" for s, h in zip(styles, headers, strict=True))
-    body = "".join(
-        "<tr>" + "".join(f"<td {s}>{c}</td>" for s, c in zip(styles, row, strict=True)) + "</tr>"
-        for row in rows
-    )
-    return (
-        f'<table class="{css_class}" {_TABLE}><thead><tr>{head}</tr></thead>'
-        f"<tbody>{body}</tbody></table>"
-    )
 
 
 class AgentConsole(widgets.VBox):
@@ -57,8 +41,12 @@ class AgentConsole(widgets.VBox):
     * `history_rows`: how many of the latest runs (and punches) the tables underneath show.
     * `at`: a callable giving each event's time (e.g. a `SimulatedClock`); default the real time.
     * `punches`: the mock's `PunchLedger`, to show the latest punches too.
-    * `step`: with a `SimulatedClock` as `at`, move it on by `step` before each click, so that a
-      log in and then a log out make a shift of that length.
+    * `step`: with a `SimulatedClock` as `at`, move it on by `step` after each click (the event
+      is stamped with the clock's time first), so that a log in and then a log out make a shift
+      of that length.
+
+    Times on the clock's current day show as `09:00`; others name their day, `Mon 17:00`, so
+    that "newest first" reads right across days.
     """
 
     def __init__(
@@ -94,7 +82,8 @@ class AgentConsole(widgets.VBox):
             logout = widgets.Button(description="Log out")
             login.on_click(lambda _b, agent_id=agent.id: self.event("login", agent_id))
             logout.on_click(lambda _b, agent_id=agent.id: self.event("logout", agent_id))
-            state = widgets.HTML(layout=widgets.Layout(width="190px"))  # buttons line up
+            # one width for every row, so the buttons line up; "available since Mon 08:00" fits
+            state = widgets.HTML(layout=widgets.Layout(width="240px"))
             label = widgets.HTML(
                 f"{html.escape(agent.name)} &lt;{html.escape(agent.email)}&gt;",
                 layout=widgets.Layout(width="320px"),
@@ -115,8 +104,6 @@ class AgentConsole(widgets.VBox):
     def event(self, name: str, agent_id: int) -> list[Run]:
         """What the buttons do: `name` is `login` or `logout`. Returns the event's runs."""
         engine = self.account.automation_engine
-        if self.step is not None:
-            self.at.set(self.at() + self.step)
         at = self.at() if self.at is not None else None
         try:
             runs = engine.fire(name, agent_id, at=at)
@@ -124,6 +111,8 @@ class AgentConsole(widgets.VBox):
             self.message.value = message_html(str(exc), ok=False)
             self.refresh()
             return []
+        if self.step is not None:  # the event happened at the clock's time; then time passes
+            self.at.set(at + self.step)
         self.last_runs = runs
         if not runs:
             text = f"agent {agent_id}: {name}, no Automation runs When this happens"
@@ -142,13 +131,17 @@ class AgentConsole(widgets.VBox):
         states = self.account.automation_engine.agent_states()
         for agent_id, widget in self.states.items():
             status, since = states.get(agent_id, ("offline", None))
-            when = f" since {since[11:16]}" if since else ""
+            when = f" since {self._time(since)}" if since else ""
             widget.value = f"<code>{html.escape(status)}{html.escape(when)}</code>"
             self.login_buttons[agent_id].disabled = status != "offline"
             self.logout_buttons[agent_id].disabled = status == "offline"
         self.history.value = self._history_html()
         if self.ledger is not None:
             self.punches.value = self._punches_html()
+
+    def _time(self, moment) -> str:
+        """`09:00` on the clock's current day, `Mon 17:00` on another."""
+        return clock_time(moment, today=self.at() if self.at is not None else utc_iso())
 
     def _history_html(self) -> str:
         frame = self.account.runs().tail(self.history_rows).iloc[::-1]
@@ -161,7 +154,7 @@ class AgentConsole(widgets.VBox):
             status = "" if run.status is None or str(run.status) == "<NA>" else str(run.status)
             cells = [
                 str(run.run),
-                str(run.at)[11:16],
+                self._time(run.at),
                 self._names.get(run.agent_id, str(run.agent_id)),
                 run.event,
                 run.automation,
@@ -172,7 +165,7 @@ class AgentConsole(widgets.VBox):
             ]
             rows.append([c if i == 5 else html.escape(c) for i, c in enumerate(cells)])
         headers = ["run", "at", "agent", "event", "automation", "outcome", "status", "path"]
-        return _table([*headers, "message"], rows, css_class="punchlab-runs")
+        return table_html([*headers, "message"], rows, css_class="punchlab-runs")
 
     def _punches_html(self) -> str:
         records = self.ledger.records()[-self.history_rows :][::-1]
@@ -180,11 +173,11 @@ class AgentConsole(widgets.VBox):
             return "<i>no punches yet</i>"
         kinds = {"in": "check-in", "out": "check-out"}
         rows = [
-            [html.escape(str(v)) for v in (p["time"][11:16], p["user_id"], p["name"])]
+            [html.escape(str(v)) for v in (self._time(p["time"]), p["user_id"], p["name"])]
             + [kinds.get(p["type"], p["type"])]
             for p in records
         ]
-        return _table(["at", "user", "name", "punch"], rows, css_class="punchlab-punch-table")
+        return table_html(["at", "user", "name", "punch"], rows, css_class="punchlab-punch-table")
 
     def snapshot(self):
         """The console as it is now (states, message, tables), as HTML later clicks leave alone."""
