@@ -30,7 +30,7 @@ c.Spawner.args.extend(
         "--ServerApp.shutdown_no_activity_timeout=3600",
     ]
 )
-# Memory per attendee (docs/workshop.md): a server and its kernel hold 263 MB after the course's
+# Memory per attendee (docs/workshop.md): a server and its kernel hold 260 MB after the course's
 # steps (benchmarks/hub_capacity.py); the guarantee adds 25 % headroom, the limit leaves room for
 # the larger runs of notebooks 04 and 06. Only spawners that enforce them use them (TLJH's systemd,
 # Kubernetes).
