@@ -81,12 +81,19 @@ def workshop_link(
     """
     try:
         parts = urlsplit(hub.strip())
-        usable = parts.scheme in ("http", "https") and bool(parts.hostname) and not parts.query
+        usable = (
+            parts.scheme in ("http", "https")
+            and bool(parts.hostname)
+            and not (parts.query or parts.fragment or parts.username or parts.password)
+        )
     except ValueError:  # e.g. an unclosed [IPv6 address
         usable = False
     if not usable:
+        shown = "an address with a login" if "@" in hub else repr(hub)  # never echo a password
         raise ValidationError(
-            f"must be the hub's address, like https://hub.example.org, not {hub!r}", where="hub"
+            "must be the hub's address, like https://hub.example.org, with no query, fragment, "
+            f"user name or password, not {shown}",
+            where="hub",
         )
     for name, value, what in (
         ("repository", repository, "a git address"),

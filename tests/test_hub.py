@@ -86,6 +86,8 @@ def test_the_link_keeps_the_hubs_own_path_and_names_what_it_is_told() -> None:
         (("ftp://hub.example.org", "https://g.org/punchlab"), {}, "hub"),
         (("https://hub.example.org?x=1", "https://g.org/punchlab"), {}, "hub"),
         (("http://[::1", "https://g.org/punchlab"), {}, "hub"),
+        (("https://hub.example.org/#top", "https://g.org/punchlab"), {}, "hub"),
+        (("https://ana:s3cret@hub.example.org", "https://g.org/punchlab"), {}, "hub"),
         ((LINK_HUB, ""), {}, "repository"),
         ((LINK_HUB, "https://g.org/punch lab"), {}, "repository"),
         ((LINK_HUB, "https://g.org/punchlab"), {"branch": "main\n"}, "branch"),
@@ -100,6 +102,7 @@ def test_a_bad_part_of_the_link_is_named(args: tuple[str, str], options: dict, w
         workshop_link(*args, **options)
     assert raised.value.where == where
     assert str(raised.value).startswith(f"{where}: ")
+    assert "s3cret" not in str(raised.value)
 
 
 def test_punchlab_link_prints_the_link_or_one_line_and_status_2(capsys) -> None:
