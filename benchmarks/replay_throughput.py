@@ -15,7 +15,7 @@ the npm registry into a temporary folder (never committed):
 punchlab runs in replay mode and in live mode.
 Target: punchlab at least 2x the fastest peer. One uvicorn process (httptools on asyncio's
 own loop, a raw ASGI app, no per-request logging) reaches about 2.4-2.9x the fastest peer on a
-2-core machine (uvloop, which the lessons do not install to keep them small, adds ~5-10%), so
+2-core machine (uvloop, which the lessons do not install to keep them small, adds about 10%), so
 `punchlab serve` runs no extra worker processes: they would compete with wrk for the same cores
 and make start-up slower. Needs `wrk` (installed with apt-get if missing)
 and `npm`/`node` for the peers.

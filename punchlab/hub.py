@@ -79,21 +79,17 @@ def workshop_link(
     # 'https://hub.example.org/hub/user-redirect/git-pull?repo=https%3A%2F%2Fgithub.com%2F...'
     ```
     """
-    try:
-        parts = urlsplit(hub.strip())
-        usable = (
-            parts.scheme in ("http", "https")
-            and bool(parts.hostname)
-            and not (parts.query or parts.fragment or parts.username or parts.password)
-        )
-    except ValueError:  # e.g. an unclosed [IPv6 address
-        usable = False
-    if not usable:
-        shown = "an address with a login" if "@" in hub else repr(hub)  # never echo a password
-        raise ValidationError(
+    if not _plain_address(hub, schemes=("http", "https")):
+        raise ValidationError(  # the address is not repeated: a query or login may hold a secret
             "must be the hub's address, like https://hub.example.org, with no query, fragment, "
-            f"user name or password, not {shown}",
+            "user name or password",
             where="hub",
+        )
+    if "://" in repository and not _plain_address(repository):
+        raise ValidationError(  # every attendee gets the link: a token in it would be shared
+            "must be an address without a user name, password or query (the link is handed to "
+            "every attendee): make the repository public, or serve it from the hub's machine",
+            where="repository",
         )
     for name, value, what in (
         ("repository", repository, "a git address"),
@@ -121,3 +117,16 @@ def workshop_link(
         }
     )
     return f"{hub.strip().rstrip('/')}/hub/user-redirect/git-pull?{query}"
+
+
+def _plain_address(url: str, *, schemes: tuple[str, ...] | None = None) -> bool:
+    """`url` has a host (and one of `schemes`), and no query, fragment or login."""
+    try:
+        parts = urlsplit(url.strip())
+        return (
+            bool(parts.hostname or parts.scheme == "file")
+            and (schemes is None or parts.scheme in schemes)
+            and not (parts.query or parts.fragment or parts.username or parts.password)
+        )
+    except ValueError:  # e.g. an unclosed [IPv6 address
+        return False
